@@ -1,0 +1,43 @@
+import type { AppInfo } from '../report/model.js';
+
+export type PackageManager = 'npm' | 'pnpm' | 'yarn' | 'bun';
+
+/** What detection decided about the app in a checkout. */
+export interface AppPlan {
+  /** Absolute directory of the app. */
+  dir: string;
+  /** Repo-relative directory ('' = root). */
+  relDir: string;
+  /** Human-readable reason the directory was chosen ("--app-dir", "repo root", "changed files under apps/web"). */
+  dirReason: string;
+  kind: 'node' | 'static';
+  packageManager?: PackageManager;
+  /** Shell command to install dependencies, or null to skip. */
+  installCommand: string | null;
+  /** Shell command that starts the app (null for a static site: we serve it ourselves). */
+  startCommand: string | null;
+  /** `--url`: an absolute URL the app is reached at (it then must not use PORT), or a path on our URL. */
+  url?: string;
+}
+
+/** A running app under test. `stop()` is idempotent and kills everything it started. */
+export interface RunningApp {
+  /** Entry URL (origin + configured path). */
+  url: string;
+  origin: string;
+  /** Process group id of the app (absent for the built-in static server). */
+  pgid?: number;
+  stop(): Promise<void>;
+}
+
+export interface ChildEnvOptions {
+  /** Per-job HOME so the PR's code cannot read the user's dotfiles (.npmrc tokens, .gitconfig…). */
+  home: string;
+  port?: number;
+  /** From the repo config's `env`. */
+  extra?: Record<string, string>;
+  /** Marker so leftovers of a crashed job can be found and killed. */
+  jobId: string;
+}
+
+export type { AppInfo };

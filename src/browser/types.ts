@@ -1,0 +1,33 @@
+import type { BrokenLink, PageResult } from '../report/model.js';
+
+export interface BrowserExecutable {
+  path: string;
+  /** Where it was found, for `doctor` and error messages. */
+  source: 'MYFAV_BROWSER_PATH' | 'playwright-cache' | 'system';
+}
+
+export interface CrawlTarget {
+  url: string;
+  via: PageResult['via'];
+}
+
+export interface CrawlOptions {
+  /** Entry URL of the app. */
+  entryUrl: string;
+  /** Extra paths (configured routes first, then routes guessed from the diff). */
+  targets: CrawlTarget[];
+  /** Bound on pages visited, including the entry page. */
+  maxPages: number;
+  /** Absolute dir where per-page screenshots go (`<artifactDir>/screenshots`). */
+  screenshotsDir: string;
+  /** Artifact dir; screenshot paths in results are relative to it. */
+  artifactDir: string;
+  signal?: AbortSignal;
+  /** Called after each page, for progress output. */
+  onPage?: (page: PageResult, index: number) => void;
+}
+
+export interface CrawlResult {
+  pages: PageResult[];
+  brokenLinks: BrokenLink[];
+}

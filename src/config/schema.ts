@@ -1,0 +1,65 @@
+import { z } from 'zod';
+
+/** `.myfav-coworker.json` at the repo root. Every field optional; unknown fields are an error (typos). */
+export const repoConfigSchema = z
+  .object({
+    appDir: z.string().min(1).describe('Folder of the app inside the repo (monorepos).').optional(),
+    install: z
+      .union([z.string().min(1), z.literal(false)])
+      .describe('Install command, or false to skip installing.')
+      .optional(),
+    start: z.string().min(1).describe('Command that starts the app; it gets PORT and HOST.').optional(),
+    url: z.string().min(1).describe('Entry URL or path (e.g. /app or http://127.0.0.1:5173/).').optional(),
+    readyTimeout: z.number().positive().max(3600).describe('Seconds to wait for the app to answer.').optional(),
+    installTimeout: z.number().positive().max(7200).describe('Seconds the install may take.').optional(),
+    routes: z.array(z.string().startsWith('/')).describe('Paths to visit besides the entry URL.').optional(),
+    maxPages: z.number().int().min(1).max(200).describe('Bound on pages the smoke crawl visits.').optional(),
+    env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.string()).optional(),
+    allowedOrigins: z.array(z.string().url()).describe('Extra origins the browser may reach.').optional(),
+    instructions: z.string().max(10_000).optional(),
+  })
+  .strict();
+
+export type RepoConfig = z.infer<typeof repoConfigSchema>;
+
+/** What the user passed on the command line (or through MCP). Undefined = not given. */
+export interface SettingOverrides {
+  appDir?: string;
+  install?: string | false;
+  start?: string;
+  url?: string;
+  readyTimeoutSeconds?: number;
+  routes?: string[];
+  maxPages?: number;
+  instructions?: string;
+}
+
+/** Effective settings of one simulation: defaults < .myfav-coworker.json < flags. */
+export interface SimulationSettings {
+  appDir: string | undefined;
+  /** undefined = detect from the lockfile, false = skip. */
+  install: string | false | undefined;
+  start: string | undefined;
+  url: string | undefined;
+  readyTimeoutMs: number;
+  installTimeoutMs: number;
+  routes: string[];
+  maxPages: number;
+  env: Record<string, string>;
+  allowedOrigins: string[];
+  instructions: string | undefined;
+}
+
+export const defaultSettings: SimulationSettings = {
+  appDir: undefined,
+  install: undefined,
+  start: undefined,
+  url: undefined,
+  readyTimeoutMs: 60_000,
+  installTimeoutMs: 10 * 60_000,
+  routes: [],
+  maxPages: 10,
+  env: {},
+  allowedOrigins: [],
+  instructions: undefined,
+};

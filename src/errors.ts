@@ -1,0 +1,92 @@
+// Typed errors with a message a user can act on. Every failure a user can cause ends up here:
+// `message` says what failed, `hint` says what to do, `exitCode` is what the CLI exits with.
+
+export const ExitCode = {
+  pass: 0,
+  fail: 1,
+  error: 2,
+  auth: 4,
+} as const;
+
+export type ErrorCode =
+  | 'INVALID_INPUT'
+  | 'NOT_A_GIT_REPO'
+  | 'INVALID_REF'
+  | 'UNKNOWN_REF'
+  | 'GIT_FAILED'
+  | 'INVALID_CONFIG'
+  | 'NO_APP'
+  | 'INSTALL_FAILED'
+  | 'APP_EXITED'
+  | 'APP_NOT_READY'
+  | 'PORT_TAKEN'
+  | 'NO_BROWSER'
+  | 'BROWSER_FAILED'
+  | 'CANCELLED'
+  | 'TIMEOUT'
+  | 'JOB_NOT_FOUND'
+  | 'AUTH_REQUIRED'
+  | 'AUTH_FAILED'
+  | 'GITHUB_NOT_FOUND'
+  | 'GITHUB_RATE_LIMITED'
+  | 'GITHUB_FAILED'
+  | 'UNTRUSTED_FORK'
+  | 'KEYCHAIN_FAILED'
+  | 'AGENT_FAILED'
+  | 'INTERNAL';
+
+export interface ErrorInfo {
+  code: ErrorCode;
+  message: string;
+  hint: string;
+}
+
+export class CoworkerError extends Error {
+  readonly code: ErrorCode;
+  readonly hint: string;
+  readonly exitCode: number;
+
+  constructor(code: ErrorCode, message: string, hint: string, options?: { cause?: unknown; exitCode?: number }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'CoworkerError';
+    this.code = code;
+    this.hint = hint;
+    this.exitCode = options?.exitCode ?? (code === 'AUTH_REQUIRED' || code === 'AUTH_FAILED' ? ExitCode.auth : ExitCode.error);
+  }
+
+  toJSON(): ErrorInfo {
+    return { code: this.code, message: this.message, hint: this.hint };
+  }
+}
+
+export class CancelledError extends CoworkerError {
+  constructor(reason = 'The simulation was cancelled.') {
+    super('CANCELLED', reason, 'Nothing was left running; start it again when you are ready.');
+    this.name = 'CancelledError';
+  }
+}
+
+/** Turn anything thrown into a CoworkerError, keeping typed ones as they are. */
+export function toCoworkerError(err: unknown): CoworkerError {
+  if (err instanceof CoworkerError) return err;
+  if (isAbortError(err)) return new CancelledError();
+  const message = err instanceof Error ? err.message : String(err);
+  return new CoworkerError(
+    'INTERNAL',
+    `Unexpected internal error: ${message}`,
+    'This is a bug in myfav-coworker. Re-run with MYFAV_DEBUG=1 and report the output.',
+    { cause: err },
+  );
+}
+
+export function isAbortError(err: unknown): boolean {
+  return err instanceof Error && (err.name === 'AbortError' || (err as { code?: string }).code === 'ABORT_ERR');
+}
+
+/** Throw a CancelledError when the signal has fired; call between steps of long work. */
+export function throwIfCancelled(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) {
+    const reason = signal.reason;
+    throw reason instanceof CoworkerError ? reason : new CancelledError();
+  }
+}

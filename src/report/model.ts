@@ -1,0 +1,173 @@
+// The report of one simulation: the output contract that `simulate --json`, `show --json`,
+// the MCP tools and report.json share. Change it only additively.
+
+import type { ErrorInfo } from '../errors.js';
+
+export type Verdict = 'pass' | 'fail' | 'inconclusive';
+export type JobStatus = 'queued' | 'running' | 'completed' | 'error' | 'cancelled' | 'interrupted';
+export type Severity = 'error' | 'warning' | 'info';
+
+export type Phase =
+  | 'resolve'
+  | 'checkout'
+  | 'detect'
+  | 'install'
+  | 'launch'
+  | 'crawl'
+  | 'agent'
+  | 'report'
+  | 'teardown';
+
+/** What kind of problem a finding is; agent findings use 'agent'. */
+export type FindingKind =
+  | 'page-error'
+  | 'console-error'
+  | 'failed-request'
+  | 'broken-link'
+  | 'http-error'
+  | 'page-unreachable'
+  | 'agent'
+  | 'note';
+
+export interface Finding {
+  severity: Severity;
+  kind: FindingKind;
+  title: string;
+  /** Path (or URL) of the page where it was seen. */
+  page?: string;
+  detail: string;
+  /** Paths relative to the job's artifact dir (screenshots, logs) or quoted console lines. */
+  evidence: string[];
+  /** Steps to reproduce, when known. */
+  steps?: string[];
+  source?: 'crawl' | 'agent';
+}
+
+export interface FailedRequest {
+  url: string;
+  method: string;
+  /** HTTP status, or null for a network failure. */
+  status: number | null;
+  failure?: string;
+}
+
+export interface PageResult {
+  /** Absolute URL visited. */
+  url: string;
+  /** Path + query relative to the app origin, for display. */
+  path: string;
+  /** Main document HTTP status, or null when the page did not load. */
+  status: number | null;
+  title: string;
+  /** How the page was found: the entry URL, a configured route, a route from the diff, or a link. */
+  via: 'entry' | 'route' | 'diff' | 'link';
+  loadMs: number;
+  /** Screenshot path relative to the artifact dir. */
+  screenshot?: string;
+  pageErrors: string[];
+  consoleErrors: string[];
+  failedRequests: FailedRequest[];
+  /** Same-origin links seen on the page (absolute URLs, deduplicated). */
+  links: string[];
+  /** Set when the page could not be loaded at all. */
+  error?: string;
+}
+
+export interface BrokenLink {
+  /** Page the link was found on (path). */
+  from: string;
+  url: string;
+  status: number | null;
+  failure?: string;
+}
+
+export interface TargetInfo {
+  kind: 'local' | 'github';
+  /** As the user gave it. */
+  input: string;
+  /** Local repo path, or HOST/OWNER/REPO. */
+  repo: string;
+  headRef: string;
+  headSha: string;
+  baseRef?: string;
+  baseSha?: string;
+  /** Files changed between base and head (repo-relative). */
+  changedFiles: string[];
+  changedFilesTruncated?: boolean;
+  pr?: PullRequestInfo;
+}
+
+export interface PullRequestInfo {
+  number: number;
+  url: string;
+  title: string;
+  body: string;
+  author: string;
+  state: 'open' | 'closed' | 'merged';
+  draft: boolean;
+  headRepo: string;
+  isFork: boolean;
+}
+
+export interface AppInfo {
+  /** Repo-relative directory of the app ('' = root). */
+  dir: string;
+  kind: 'node' | 'static';
+  packageManager?: 'npm' | 'pnpm' | 'yarn' | 'bun';
+  installCommand?: string;
+  startCommand?: string;
+  url: string;
+  /** How the app directory was chosen. */
+  dirReason: string;
+}
+
+export interface ArtifactPaths {
+  dir: string;
+  reportJson: string;
+  reportMd: string;
+  reportHtml: string;
+  appLog?: string;
+  trace?: string;
+  screenshots: string[];
+}
+
+export interface AgentUsage {
+  model: string;
+  steps: number;
+  inputTokens: number;
+  outputTokens: number;
+  cacheReadTokens: number;
+  cacheWriteTokens: number;
+  costUsd: number;
+}
+
+export interface AgentSummary {
+  ran: boolean;
+  /** Why the agent did not run, or why it stopped early. */
+  reason?: string;
+  verdict?: Verdict;
+  summary?: string;
+  usage?: AgentUsage;
+  transcript?: string;
+  reproduceSpec?: string;
+}
+
+export interface Report {
+  id: string;
+  status: JobStatus;
+  verdict: Verdict | null;
+  summary: string;
+  target: TargetInfo | null;
+  app: AppInfo | null;
+  findings: Finding[];
+  pages: PageResult[];
+  brokenLinks: BrokenLink[];
+  /** Milliseconds per phase that ran. */
+  timings: Partial<Record<Phase, number>> & { total: number };
+  artifacts: ArtifactPaths;
+  agent?: AgentSummary;
+  error?: ErrorInfo;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+}
