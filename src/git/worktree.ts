@@ -1,0 +1,41 @@
+import { rm } from 'node:fs/promises';
+import { createGit, type GitOptions } from './client.js';
+import { gitError } from './cache.js';
+
+/** A detached worktree of the cached mirror at one commit, for one job. */
+export async function addWorktree(
+  mirrorDir: string,
+  worktreeDir: string,
+  sha: string,
+  opts: GitOptions,
+): Promise<void> {
+  try {
+    await createGit(mirrorDir, opts).raw([
+      'worktree',
+      'add',
+      '--detach',
+      '--force',
+      '--quiet',
+      worktreeDir,
+      sha,
+    ]);
+  } catch (err) {
+    throw gitError(`Could not check out ${sha.slice(0, 12)}`, err);
+  }
+}
+
+/** Remove a job's worktree; safe to call twice, and when the folder is already gone. */
+export async function removeWorktree(mirrorDir: string, worktreeDir: string): Promise<void> {
+  const git = createGit(mirrorDir, { idleTimeoutMs: 60_000 });
+  await git.raw(['worktree', 'remove', '--force', '--force', worktreeDir]).catch(() => {});
+  // `worktree remove` refuses some states (e.g. a locked or half-created worktree): delete and prune.
+  await rm(worktreeDir, { recursive: true, force: true, maxRetries: 3 });
+  await git.raw(['worktree', 'prune']).catch(() => {});
+}
+
+/** Forget worktrees whose folders were deleted (after a crash). */
+export async function pruneWorktrees(mirrorDir: string): Promise<void> {
+  await createGit(mirrorDir, { idleTimeoutMs: 60_000 })
+    .raw(['worktree', 'prune'])
+    .catch(() => {});
+}
