@@ -33,6 +33,7 @@ export type ErrorCode =
   | 'UNTRUSTED_FORK'
   | 'KEYCHAIN_FAILED'
   | 'AGENT_FAILED'
+  | 'INTERRUPTED'
   | 'INTERNAL';
 
 export interface ErrorInfo {

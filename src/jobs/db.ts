@@ -1,0 +1,74 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+
+export type Db = Database.Database;
+
+// Schema changes are append-only: migration N brings user_version from N-1 to N.
+const migrations: string[] = [
+  `CREATE TABLE jobs (
+     id TEXT PRIMARY KEY,
+     created_at TEXT NOT NULL,
+     started_at TEXT,
+     finished_at TEXT,
+     status TEXT NOT NULL,
+     phase TEXT,
+     verdict TEXT,
+     summary TEXT,
+     target_input TEXT NOT NULL,
+     target_kind TEXT NOT NULL,
+     repo TEXT,
+     pr_url TEXT,
+     pr_number INTEGER,
+     head_ref TEXT,
+     head_sha TEXT,
+     base_ref TEXT,
+     base_sha TEXT,
+     error_code TEXT,
+     error_message TEXT,
+     error_hint TEXT,
+     artifact_dir TEXT NOT NULL,
+     worktree_dir TEXT,
+     mirror_dir TEXT,
+     temp_dir TEXT,
+     owner_pid INTEGER,
+     app_pgid INTEGER,
+     timings_json TEXT,
+     usage_json TEXT,
+     request_json TEXT NOT NULL,
+     report_json TEXT,
+     dedupe_key TEXT
+   );
+   CREATE INDEX jobs_created ON jobs (created_at DESC);
+   CREATE INDEX jobs_status ON jobs (status);
+   CREATE INDEX jobs_dedupe ON jobs (dedupe_key, status);`,
+];
+
+export function openDatabase(file: string): Db {
+  mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  // Two processes (a second MCP server, a CLI run) may share the file: wait for locks, don't fail.
+  db.pragma('busy_timeout = 5000');
+  db.pragma('foreign_keys = ON');
+  migrate(db);
+  return db;
+}
+
+function migrate(db: Db): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > migrations.length) {
+    throw new Error(
+      `The job history at ${db.name} was written by a newer myfav-coworker (schema ${current}); update myfav-coworker.`,
+    );
+  }
+  for (let version = current; version < migrations.length; version++) {
+    // IMMEDIATE: two processes starting together must not both apply the same migration.
+    db.transaction(() => {
+      const now = db.pragma('user_version', { simple: true }) as number;
+      if (now !== version) return;
+      db.exec(migrations[version]!);
+      db.pragma(`user_version = ${version + 1}`);
+    }).immediate();
+  }
+}

@@ -1,0 +1,276 @@
+import type { ErrorInfo } from '../errors.js';
+import type { JobStatus, Phase, Report, Verdict } from '../report/model.js';
+import type { Db } from './db.js';
+import type { SimulationRequest } from './request.js';
+
+export interface JobRecord {
+  id: string;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  status: JobStatus;
+  phase: Phase | null;
+  verdict: Verdict | null;
+  summary: string | null;
+  targetInput: string;
+  targetKind: 'local' | 'github';
+  repo: string | null;
+  prUrl: string | null;
+  prNumber: number | null;
+  headRef: string | null;
+  headSha: string | null;
+  baseRef: string | null;
+  baseSha: string | null;
+  error: ErrorInfo | null;
+  artifactDir: string;
+  worktreeDir: string | null;
+  mirrorDir: string | null;
+  tempDir: string | null;
+  ownerPid: number | null;
+  appPgid: number | null;
+  request: SimulationRequest;
+  dedupeKey: string | null;
+}
+
+/** Columns a running job updates as it goes (phase, what it has learned, what it must clean up). */
+export interface JobProgressPatch {
+  phase?: Phase;
+  repo?: string;
+  prUrl?: string;
+  prNumber?: number;
+  headRef?: string;
+  headSha?: string;
+  baseRef?: string;
+  baseSha?: string;
+  worktreeDir?: string | null;
+  mirrorDir?: string;
+  tempDir?: string | null;
+  appPgid?: number | null;
+  dedupeKey?: string;
+}
+
+const patchColumns: Record<keyof JobProgressPatch, string> = {
+  phase: 'phase',
+  repo: 'repo',
+  prUrl: 'pr_url',
+  prNumber: 'pr_number',
+  headRef: 'head_ref',
+  headSha: 'head_sha',
+  baseRef: 'base_ref',
+  baseSha: 'base_sha',
+  worktreeDir: 'worktree_dir',
+  mirrorDir: 'mirror_dir',
+  tempDir: 'temp_dir',
+  appPgid: 'app_pgid',
+  dedupeKey: 'dedupe_key',
+};
+
+type Row = Record<string, unknown>;
+
+/** The job history in SQLite. Shared by CLI runs and MCP servers, possibly in several processes. */
+export class JobStore {
+  constructor(private readonly db: Db) {}
+
+  create(job: {
+    id: string;
+    request: SimulationRequest;
+    artifactDir: string;
+    status: 'queued' | 'running';
+    dedupeKey?: string;
+  }): JobRecord {
+    const now = new Date().toISOString();
+    this.db
+      .prepare(
+        `INSERT INTO jobs (id, created_at, started_at, status, target_input, target_kind, artifact_dir,
+           request_json, dedupe_key, owner_pid)
+         VALUES (@id, @now, @startedAt, @status, @input, @kind, @artifactDir, @request, @dedupeKey, @pid)`,
+      )
+      .run({
+        id: job.id,
+        now,
+        startedAt: job.status === 'running' ? now : null,
+        status: job.status,
+        input: job.request.input,
+        kind: job.request.target.kind,
+        artifactDir: job.artifactDir,
+        request: JSON.stringify(job.request),
+        dedupeKey: job.dedupeKey ?? null,
+        pid: process.pid,
+      });
+    return this.get(job.id)!;
+  }
+
+  /**
+   * Move a queued job to running, atomically: of two processes that try, exactly one gets it.
+   * Returns false when someone else claimed it (or it was cancelled meanwhile).
+   */
+  claim(id: string): boolean {
+    const row = this.db
+      .prepare(
+        `UPDATE jobs SET status = 'running', started_at = @now, owner_pid = @pid
+         WHERE id = @id AND status = 'queued' RETURNING id`,
+      )
+      .get({ id, now: new Date().toISOString(), pid: process.pid });
+    return row !== undefined;
+  }
+
+  update(id: string, patch: JobProgressPatch): void {
+    const entries = Object.entries(patch).filter(([, v]) => v !== undefined) as [keyof JobProgressPatch, unknown][];
+    if (entries.length === 0) return;
+    const sets = entries.map(([key]) => `${patchColumns[key]} = @${key}`).join(', ');
+    this.db.prepare(`UPDATE jobs SET ${sets} WHERE id = @id`).run({ id, ...Object.fromEntries(entries) });
+  }
+
+  /** Record the final report. Only the owner's view counts: a job already marked (e.g. interrupted) stays. */
+  finish(report: Report): void {
+    this.db
+      .prepare(
+        `UPDATE jobs SET status = @status, verdict = @verdict, summary = @summary, finished_at = @finishedAt,
+           error_code = @errorCode, error_message = @errorMessage, error_hint = @errorHint,
+           timings_json = @timings, usage_json = @usage, report_json = @report, phase = NULL, app_pgid = NULL,
+           worktree_dir = NULL, temp_dir = NULL
+         WHERE id = @id`,
+      )
+      .run({
+        id: report.id,
+        status: report.status,
+        verdict: report.verdict,
+        summary: report.summary,
+        finishedAt: report.finishedAt ?? new Date().toISOString(),
+        errorCode: report.error?.code ?? null,
+        errorMessage: report.error?.message ?? null,
+        errorHint: report.error?.hint ?? null,
+        timings: JSON.stringify(report.timings),
+        usage: report.agent?.usage ? JSON.stringify(report.agent.usage) : null,
+        report: JSON.stringify(report),
+      });
+  }
+
+  /** Cancel a job that has not started; returns false if it is no longer queued. */
+  cancelQueued(id: string): boolean {
+    const row = this.db
+      .prepare(
+        `UPDATE jobs SET status = 'cancelled', finished_at = @now, error_code = 'CANCELLED',
+           error_message = 'Cancelled before it started.', error_hint = ''
+         WHERE id = @id AND status = 'queued' RETURNING id`,
+      )
+      .get({ id, now: new Date().toISOString() });
+    return row !== undefined;
+  }
+
+  get(id: string): JobRecord | undefined {
+    const row = this.db.prepare('SELECT * FROM jobs WHERE id = ?').get(id) as Row | undefined;
+    return row ? toRecord(row) : undefined;
+  }
+
+  /** A full id, or an unambiguous prefix of one (as `git` accepts short SHAs). */
+  find(idOrPrefix: string): JobRecord | undefined | 'ambiguous' {
+    const exact = this.get(idOrPrefix);
+    if (exact) return exact;
+    if (idOrPrefix.length < 4) return undefined;
+    const rows = this.db
+      .prepare(`SELECT * FROM jobs WHERE id LIKE ? ESCAPE '\\' ORDER BY created_at DESC LIMIT 2`)
+      .all(`${idOrPrefix.replace(/[\\%_]/g, '\\$&')}%`) as Row[];
+    if (rows.length > 1) return 'ambiguous';
+    return rows[0] ? toRecord(rows[0]) : undefined;
+  }
+
+  report(id: string): Report | undefined {
+    const row = this.db.prepare('SELECT report_json FROM jobs WHERE id = ?').get(id) as Row | undefined;
+    return typeof row?.report_json === 'string' ? (JSON.parse(row.report_json) as Report) : undefined;
+  }
+
+  list(opts: { limit?: number; status?: JobStatus } = {}): JobRecord[] {
+    const rows = this.db
+      .prepare(
+        `SELECT * FROM jobs WHERE (@status IS NULL OR status = @status) ORDER BY created_at DESC, id DESC LIMIT @limit`,
+      )
+      .all({ status: opts.status ?? null, limit: opts.limit ?? 20 }) as Row[];
+    return rows.map(toRecord);
+  }
+
+  /** A queued or running job for the same target at the same head, if any. */
+  findActive(dedupeKey: string): JobRecord | undefined {
+    const row = this.db
+      .prepare(
+        `SELECT * FROM jobs WHERE dedupe_key = ? AND status IN ('queued', 'running') ORDER BY created_at DESC LIMIT 1`,
+      )
+      .get(dedupeKey) as Row | undefined;
+    return row ? toRecord(row) : undefined;
+  }
+
+  /** Queued jobs, oldest first (a restarted server picks them up). */
+  queued(): JobRecord[] {
+    return (this.db.prepare(`SELECT * FROM jobs WHERE status = 'queued' ORDER BY created_at`).all() as Row[]).map(
+      toRecord,
+    );
+  }
+
+  /**
+   * Jobs whose owning process is gone while they were running become `interrupted`; returns them so
+   * their leftovers (process groups, worktrees, temp dirs) can be cleaned. Claimed in one IMMEDIATE
+   * transaction so two processes starting together don't both clean the same job.
+   */
+  markInterrupted(isOwnerAlive: (pid: number) => boolean): JobRecord[] {
+    return this.db
+      .transaction(() => {
+        const running = (this.db.prepare(`SELECT * FROM jobs WHERE status = 'running'`).all() as Row[]).map(toRecord);
+        const orphans = running.filter((job) => job.ownerPid === null || !isOwnerAlive(job.ownerPid));
+        const mark = this.db.prepare(
+          `UPDATE jobs SET status = 'interrupted', finished_at = @now, error_code = 'INTERRUPTED',
+             error_message = @message, error_hint = @hint WHERE id = @id AND status = 'running'`,
+        );
+        for (const job of orphans) {
+          mark.run({
+            id: job.id,
+            now: new Date().toISOString(),
+            message: `The process running this job stopped unexpectedly during ${job.phase ?? 'start-up'}.`,
+            hint: 'Its leftovers were cleaned up. Run the simulation again.',
+          });
+        }
+        return orphans;
+      })
+      .immediate();
+  }
+
+  /** After cleaning an interrupted job's leftovers, forget them. */
+  clearLeftovers(id: string): void {
+    this.db.prepare('UPDATE jobs SET app_pgid = NULL, worktree_dir = NULL, temp_dir = NULL WHERE id = ?').run(id);
+  }
+}
+
+function toRecord(row: Row): JobRecord {
+  const str = (key: string) => (row[key] === null || row[key] === undefined ? null : String(row[key]));
+  const num = (key: string) => (row[key] === null || row[key] === undefined ? null : Number(row[key]));
+  const errorCode = str('error_code');
+  return {
+    id: String(row.id),
+    createdAt: String(row.created_at),
+    startedAt: str('started_at'),
+    finishedAt: str('finished_at'),
+    status: row.status as JobStatus,
+    phase: str('phase') as Phase | null,
+    verdict: str('verdict') as Verdict | null,
+    summary: str('summary'),
+    targetInput: String(row.target_input),
+    targetKind: row.target_kind as 'local' | 'github',
+    repo: str('repo'),
+    prUrl: str('pr_url'),
+    prNumber: num('pr_number'),
+    headRef: str('head_ref'),
+    headSha: str('head_sha'),
+    baseRef: str('base_ref'),
+    baseSha: str('base_sha'),
+    error: errorCode
+      ? ({ code: errorCode, message: str('error_message') ?? '', hint: str('error_hint') ?? '' } as ErrorInfo)
+      : null,
+    artifactDir: String(row.artifact_dir),
+    worktreeDir: str('worktree_dir'),
+    mirrorDir: str('mirror_dir'),
+    tempDir: str('temp_dir'),
+    ownerPid: num('owner_pid'),
+    appPgid: num('app_pgid'),
+    request: JSON.parse(String(row.request_json)) as SimulationRequest,
+    dedupeKey: str('dedupe_key'),
+  };
+}
