@@ -1,0 +1,103 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openDatabase } from '../../src/jobs/db.js';
+import type { SimulationRequest } from '../../src/jobs/request.js';
+import { JobStore } from '../../src/jobs/store.js';
+import type { Report } from '../../src/report/model.js';
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'myfav-test-'));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+const request: SimulationRequest = {
+  input: './repo',
+  target: { kind: 'local', repoPath: '/tmp/repo', headRef: 'feature/x' },
+  settings: {},
+  agent: { enabled: false },
+};
+
+function finished(id: string, artifactDir: string): Report {
+  return {
+    id,
+    status: 'completed',
+    verdict: 'fail',
+    summary: 'Tested feature/x: fail.',
+    target: null,
+    app: null,
+    findings: [],
+    pages: [],
+    brokenLinks: [],
+    timings: { total: 1234, checkout: 100 },
+    artifacts: { dir: artifactDir, reportJson: '', reportMd: '', reportHtml: '', screenshots: [] },
+    createdAt: new Date().toISOString(),
+    startedAt: new Date().toISOString(),
+    finishedAt: new Date().toISOString(),
+  };
+}
+
+describe('JobStore', () => {
+  it('keeps history across connections (a second process sees the same jobs)', () => {
+    const file = path.join(dir, 'jobs.sqlite');
+    const a = new JobStore(openDatabase(file));
+    const b = new JobStore(openDatabase(file));
+    a.create({ id: 'job-1', request, artifactDir: path.join(dir, 'a1'), status: 'running' });
+    a.finish(finished('job-1', path.join(dir, 'a1')));
+    const seen = b.get('job-1');
+    expect(seen).toMatchObject({ status: 'completed', verdict: 'fail', targetInput: './repo', request });
+    expect(b.report('job-1')?.timings.total).toBe(1234);
+  });
+
+  it('lets exactly one of two stores claim a queued job', () => {
+    const file = path.join(dir, 'jobs.sqlite');
+    const a = new JobStore(openDatabase(file));
+    const b = new JobStore(openDatabase(file));
+    a.create({ id: 'q1', request, artifactDir: dir, status: 'queued' });
+    const claims = [a.claim('q1'), b.claim('q1')];
+    expect(claims.filter(Boolean)).toHaveLength(1);
+    expect(a.get('q1')?.status).toBe('running');
+  });
+
+  it('finds jobs by unambiguous prefix, lists newest first, filters by status', () => {
+    const store = new JobStore(openDatabase(path.join(dir, 'jobs.sqlite')));
+    store.create({ id: 'abcd-0001', request, artifactDir: dir, status: 'running' });
+    store.create({ id: 'abcd-0002', request, artifactDir: dir, status: 'queued' });
+    store.create({ id: 'zzzz-0003', request, artifactDir: dir, status: 'queued' });
+    expect(store.find('abcd')).toBe('ambiguous');
+    expect(store.find('zzzz')).toMatchObject({ id: 'zzzz-0003' });
+    expect(store.find('nope-1234')).toBeUndefined();
+    expect(store.find('abcd_%')).toBeUndefined();
+    expect(store.list({ status: 'queued' }).map((j) => j.id).sort()).toEqual(['abcd-0002', 'zzzz-0003']);
+    expect(store.list({ limit: 1 })).toHaveLength(1);
+  });
+
+  it('marks running jobs of dead owners interrupted and leaves live owners alone', () => {
+    const store = new JobStore(openDatabase(path.join(dir, 'jobs.sqlite')));
+    store.create({ id: 'mine', request, artifactDir: dir, status: 'running' });
+    store.create({ id: 'other', request, artifactDir: dir, status: 'running' });
+    store.update('mine', { phase: 'launch', appPgid: 4242, worktreeDir: '/tmp/wt' });
+    const orphans = store.markInterrupted((pid) => pid === process.pid);
+    expect(orphans).toEqual([]);
+    const dead = store.markInterrupted(() => false);
+    expect(dead.map((j) => j.id).sort()).toEqual(['mine', 'other']);
+    expect(store.get('mine')).toMatchObject({
+      status: 'interrupted',
+      appPgid: 4242,
+      error: { code: 'INTERRUPTED', message: expect.stringContaining('during launch') },
+    });
+    store.clearLeftovers('mine');
+    expect(store.get('mine')).toMatchObject({ appPgid: null, worktreeDir: null });
+  });
+
+  it('migrates a fresh file to the current schema and refuses a newer one', () => {
+    const file = path.join(dir, 'jobs.sqlite');
+    const db = openDatabase(file);
+    expect(db.pragma('user_version', { simple: true })).toBe(1);
+    db.pragma('user_version = 99');
+    db.close();
+    expect(() => openDatabase(file)).toThrow(/newer myfav-coworker/);
+  });
+});
