@@ -94,7 +94,14 @@ export interface TargetInfo {
   /** Files changed between base and head (repo-relative). */
   changedFiles: string[];
   changedFilesTruncated?: boolean;
+  /** Commits in base..head, newest first (capped): what the change says it does, for local branches. */
+  commits?: CommitInfo[];
   pr?: PullRequestInfo;
+}
+
+export interface CommitInfo {
+  sha: string;
+  subject: string;
 }
 
 export interface PullRequestInfo {
@@ -127,6 +134,7 @@ export interface ArtifactPaths {
   reportMd: string;
   reportHtml: string;
   appLog?: string;
+  installLog?: string;
   trace?: string;
   screenshots: string[];
 }
@@ -156,6 +164,11 @@ export interface Report {
   id: string;
   status: JobStatus;
   verdict: Verdict | null;
+  /**
+   * Why the verdict is 'inconclusive' ("the entry page never loaded", "the step budget ran out").
+   * Added after the first version of this contract: optional, absent on older reports.
+   */
+  incompleteReason?: string;
   summary: string;
   target: TargetInfo | null;
   app: AppInfo | null;

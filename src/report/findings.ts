@@ -1,0 +1,362 @@
+// Turns the raw per-page results of the smoke crawl into findings a user understands:
+// one finding per distinct problem (the same failing request on ten pages is one finding that
+// lists the pages), a concrete sentence saying what happened where, evidence, and steps.
+//
+// Paths, not URLs, in titles, details and steps: the app gets a new port on every run, so
+// "Open /stats.html" stays true while "Open http://127.0.0.1:41234/stats.html" does not. The
+// renderers show the app's URL of this run next to the findings. Evidence keeps the absolute
+// URL that was actually requested, since it is a record of what was seen.
+//
+// Severities: what breaks the app for a user is an error (uncaught page errors, pages that do
+// not load or answer ≥ 400, failed same-origin requests, broken same-origin links). Console
+// errors are warnings: real apps log plenty of harmless ones, so they are evidence, not a
+// verdict. Requests and links to other origins (analytics, CDNs) are warnings too.
+
+import type { CrawlResult } from '../browser/types.js';
+import { displayUrl, firstLine, joinList, originOf, plural, truncate } from './format.js';
+import type { BrokenLink, FailedRequest, Finding, FindingKind, PageResult, Severity } from './model.js';
+
+/** Pages named in a finding's detail before "and N more". */
+const maxListedPages = 10;
+/** Screenshots attached to one finding; the per-page gallery has the rest. */
+const maxScreenshots = 3;
+/** Long console lines and stack traces are cut in titles and steps (evidence keeps more). */
+const titleLength = 120;
+const stepTextLength = 200;
+const evidenceLength = 4000;
+
+const kindRank: Record<FindingKind, number> = {
+  'page-unreachable': 0,
+  'http-error': 1,
+  'page-error': 2,
+  'failed-request': 3,
+  'broken-link': 4,
+  'console-error': 5,
+  agent: 6,
+  note: 7,
+};
+const severityRank: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
+
+/** One distinct problem while it is being collected across pages. */
+interface Group {
+  kind: FindingKind;
+  severity: Severity;
+  /** Crawl index of the first page it was seen on, for a stable order. */
+  firstSeen: number;
+  /** Pages it was seen on, in crawl order, without repeats. */
+  pages: PageResult[];
+  /** Paths of pages linking to the failing URL (broken links). */
+  linkedFrom: string[];
+  build(group: Group): Finding;
+}
+
+export function findingsFromCrawl(result: CrawlResult): Finding[] {
+  const { pages } = result;
+  const groups = new Map<string, Group>();
+  const indexOf = new Map<PageResult, number>(pages.map((p, i) => [p, i]));
+  const origins = [...new Set(pages.map((p) => originOf(p.url)).filter((o): o is string => o !== null))];
+
+  const collect = (key: string, page: PageResult | undefined, create: () => Group): Group => {
+    let group = groups.get(key);
+    if (!group) {
+      group = create();
+      groups.set(key, group);
+    }
+    if (page && !group.pages.includes(page)) group.pages.push(page);
+    return group;
+  };
+
+  // Pages that did not load, or answered with an error status.
+  for (const [index, page] of pages.entries()) {
+    if (!pageFailed(page)) continue;
+    collect(`page ${urlKey(page.url)}`, page, () => ({
+      kind: page.status === null ? 'page-unreachable' : 'http-error',
+      severity: 'error',
+      firstSeen: index,
+      pages: [],
+      linkedFrom: [],
+      build: (g) => pageFailureFinding(page, g),
+    }));
+  }
+
+  for (const [index, page] of pages.entries()) {
+    const origin = originOf(page.url);
+
+    for (const message of page.pageErrors) {
+      const line = firstLine(message) || 'unknown error';
+      collect(`page-error ${line}`, page, () => ({
+        kind: 'page-error',
+        severity: 'error',
+        firstSeen: index,
+        pages: [],
+        linkedFrom: [],
+        build: (g) => pageErrorFinding(message, g),
+      }));
+    }
+
+    for (const request of page.failedRequests) {
+      // The failing main document is already the page's own finding.
+      if (pageFailed(page) && urlKey(request.url) === urlKey(page.url)) continue;
+      const outcome = request.status ?? request.failure ?? 'network error';
+      collect(`request ${request.method} ${urlKey(request.url)} ${outcome}`, page, () => ({
+        kind: 'failed-request',
+        severity: sameOrigin(request.url, origin) ? 'error' : 'warning',
+        firstSeen: index,
+        pages: [],
+        linkedFrom: [],
+        build: (g) => failedRequestFinding(request, origin, g),
+      }));
+    }
+
+    for (const line of page.consoleErrors) {
+      if (echoesFailedLoad(line, page)) continue;
+      collect(`console ${firstLine(line)}`, page, () => ({
+        kind: 'console-error',
+        severity: 'warning',
+        firstSeen: index,
+        pages: [],
+        linkedFrom: [],
+        build: (g) => consoleErrorFinding(line, g),
+      }));
+    }
+  }
+
+  // Broken links: one finding per target URL, listing the pages that link to it. A target that
+  // was itself visited and failed is already a finding: the links are added to it instead.
+  for (const link of result.brokenLinks) {
+    const fromPage = pages.find((p) => p.path === link.from);
+    const visited = groups.get(`page ${urlKey(link.url)}`);
+    const group =
+      visited ??
+      collect(`link ${urlKey(link.url)}`, undefined, () => ({
+        kind: 'broken-link',
+        severity: sameOrigin(link.url, fromPage ? originOf(fromPage.url) : originOf(link.url))
+          ? 'error'
+          : 'warning',
+        firstSeen: fromPage ? (indexOf.get(fromPage) ?? pages.length) : pages.length,
+        pages: [],
+        linkedFrom: [],
+        build: (g) => brokenLinkFinding(link, fromPage ? originOf(fromPage.url) : null, g),
+      }));
+    if (!group.linkedFrom.includes(link.from)) group.linkedFrom.push(link.from);
+    if (!visited && fromPage && !group.pages.includes(fromPage)) group.pages.push(fromPage);
+  }
+
+  // Array#sort is stable: problems first seen on the same page keep the order they were seen in.
+  return [...groups.values()]
+    .sort(
+      (a, b) =>
+        severityRank[a.severity] - severityRank[b.severity] ||
+        kindRank[a.kind] - kindRank[b.kind] ||
+        a.firstSeen - b.firstSeen,
+    )
+    .map((g) => withoutOrigins(g.build(g), origins));
+}
+
+/**
+ * Error messages and stack traces quote absolute URLs ("net::ERR_CONNECTION_REFUSED at
+ * http://127.0.0.1:41234/"): in titles, details and steps those become paths too.
+ */
+function withoutOrigins(finding: Finding, origins: string[]): Finding {
+  const strip = (text: string) =>
+    origins.reduce(
+      // Not when the origin is only a prefix of another one (":5000" in ":50001"); the root stays "/".
+      (t, o) =>
+        t.replace(new RegExp(`${o.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![\\w.:-])(/?)`, 'g'), '/'),
+      text,
+    );
+  return {
+    ...finding,
+    title: strip(finding.title),
+    detail: strip(finding.detail),
+    ...(finding.steps ? { steps: finding.steps.map(strip) } : {}),
+  };
+}
+
+function pageFailed(page: PageResult): boolean {
+  return page.status === null || page.status >= 400;
+}
+
+function pageFailureFinding(page: PageResult, g: Group): Finding {
+  const linkedFrom = g.linkedFrom.length ? ` It is linked from ${listPages(g.linkedFrom)}.` : '';
+  const role = page.via === 'entry' ? ' (the entry page)' : '';
+  const firstLink = g.linkedFrom[0];
+  const open = firstLink ? [`Open ${firstLink}`, `Follow the link to ${page.path}`] : [`Open ${page.path}`];
+  if (page.status === null) {
+    const reason = page.error ? oneLineText(page.error, stepTextLength) : 'no response';
+    return {
+      severity: g.severity,
+      kind: g.kind,
+      title: `${page.path} did not load`,
+      page: page.path,
+      detail: `Opening ${page.path}${role} failed: ${reason}.${linkedFrom}`,
+      evidence: evidence(g.pages, [
+        `Page load failed: ${page.url}${page.error ? ` (${clip(page.error)})` : ''}`,
+      ]),
+      steps: [...open, `Observe that the page does not load (${reason})`],
+      source: 'crawl',
+    };
+  }
+  return {
+    severity: g.severity,
+    kind: g.kind,
+    title: `${page.path} returned HTTP ${page.status}`,
+    page: page.path,
+    detail: `Opening ${page.path}${role} returned HTTP ${page.status}.${linkedFrom}`,
+    evidence: evidence(g.pages, [`GET ${page.url} → HTTP ${page.status}`]),
+    steps: [...open, `Observe that the server answers HTTP ${page.status}`],
+    source: 'crawl',
+  };
+}
+
+function pageErrorFinding(message: string, g: Group): Finding {
+  const line = firstLine(message) || 'unknown error';
+  const name = /^(?:Uncaught\s+)?([A-Z]\w*(?:Error|Exception))\b/.exec(line)?.[1];
+  const title = /^Uncaught\b/.test(line) ? line : name ? `Uncaught ${line}` : `Uncaught error: ${line}`;
+  const first = g.pages[0]!;
+  return {
+    severity: g.severity,
+    kind: g.kind,
+    title: truncate(title, titleLength),
+    page: first.path,
+    detail: `${truncate(title, stepTextLength)} was thrown while loading ${listPages(g.pages.map((p) => p.path))}.`,
+    evidence: evidence(g.pages, [`Page error: ${clip(message)}`]),
+    steps: [
+      `Open ${first.path}`,
+      `Observe the uncaught ${name ?? 'error'} in the browser console: ${truncate(line, stepTextLength)}`,
+    ],
+    source: 'crawl',
+  };
+}
+
+function failedRequestFinding(request: FailedRequest, origin: string | null, g: Group): Finding {
+  const target = displayUrl(request.url, origin);
+  const what =
+    request.status !== null
+      ? `returned HTTP ${request.status}`
+      : `failed (${oneLineText(request.failure ?? 'network error', stepTextLength)})`;
+  const title = `${request.method} ${target} ${what}`;
+  const first = g.pages[0]!;
+  const elsewhere =
+    g.severity === 'warning' ? ' The request goes to another origin, so it is reported as a warning.' : '';
+  return {
+    severity: g.severity,
+    kind: g.kind,
+    title: truncate(title, titleLength),
+    page: first.path,
+    detail: `${title} while loading ${listPages(g.pages.map((p) => p.path))}.${elsewhere}`,
+    evidence: evidence(g.pages, [
+      `${request.method} ${request.url} → ${request.status !== null ? `HTTP ${request.status}` : (request.failure ?? 'network error')}`,
+    ]),
+    steps: [
+      `Open ${first.path}`,
+      `In the browser's network panel, observe ${request.method} ${target} ${what}`,
+    ],
+    source: 'crawl',
+  };
+}
+
+function consoleErrorFinding(line: string, g: Group): Finding {
+  const text = firstLine(line) || '(empty message)';
+  const first = g.pages[0]!;
+  return {
+    severity: g.severity,
+    kind: g.kind,
+    title: truncate(`Console error: ${text}`, titleLength),
+    page: first.path,
+    detail:
+      `The browser console logged an error while loading ${listPages(g.pages.map((p) => p.path))}: ` +
+      `${endSentence(truncate(text, stepTextLength))} Console errors alone do not fail a run; check whether it matters.`,
+    evidence: evidence(g.pages, [`Console error: ${clip(line)}`]),
+    steps: [`Open ${first.path}`, `Observe the console error: ${truncate(text, stepTextLength)}`],
+    source: 'crawl',
+  };
+}
+
+function brokenLinkFinding(link: BrokenLink, origin: string | null, g: Group): Finding {
+  const target = displayUrl(link.url, origin);
+  const outcome =
+    link.status !== null ? `HTTP ${link.status}` : oneLineText(link.failure ?? 'no response', stepTextLength);
+  const from = g.linkedFrom[0] ?? link.from;
+  return {
+    severity: g.severity,
+    kind: g.kind,
+    title: truncate(`Broken link to ${target} (${outcome})`, titleLength),
+    page: from,
+    detail: `${target} ${link.status !== null ? `returned ${outcome}` : `could not be loaded (${outcome})`}; it is linked from ${listPages(g.linkedFrom)}.`,
+    evidence: evidence(
+      g.pages,
+      g.linkedFrom.slice(0, maxListedPages).map((p) => `Link on ${p} → ${link.url} (${outcome})`),
+    ),
+    steps: [
+      `Open ${from}`,
+      `Follow the link to ${target}`,
+      link.status !== null
+        ? `Observe that it answers ${outcome}`
+        : `Observe that it does not load (${outcome})`,
+    ],
+    source: 'crawl',
+  };
+}
+
+/** Screenshots of the first pages it was seen on, then the quoted lines. */
+function evidence(pages: PageResult[], lines: string[]): string[] {
+  const shots = pages.flatMap((p) => (p.screenshot ? [p.screenshot] : [])).slice(0, maxScreenshots);
+  return [...new Set([...shots, ...lines])];
+}
+
+/** "/a", "/a and /b", "3 pages: /a, /b and /c", "12 pages: /a, … and 2 more". */
+function listPages(paths: string[]): string {
+  if (paths.length <= 2) return joinList(paths);
+  const shown = paths.slice(0, maxListedPages);
+  const rest = paths.length - shown.length;
+  const list = rest > 0 ? `${shown.join(', ')} and ${rest} more` : joinList(shown);
+  return `${plural(paths.length, 'page')}: ${list}`;
+}
+
+/**
+ * Chromium logs "Failed to load resource: …" for every failed request; when the request itself is
+ * already a finding (or it is the page's own failed document) the console echo adds nothing.
+ */
+function echoesFailedLoad(line: string, page: PageResult): boolean {
+  const m = /^Failed to load resource: (?:the server responded with a status of (\d{3})|(net::\S+))/.exec(
+    line,
+  );
+  if (!m) return false;
+  const [, status, netError] = m;
+  if (status !== undefined) {
+    const code = Number(status);
+    return page.status === code || page.failedRequests.some((r) => r.status === code);
+  }
+  return page.failedRequests.some((r) => r.status === null && (r.failure ?? '').includes(netError ?? ''));
+}
+
+/** Unknown origins count as same-origin: the crawler only records requests and links of the app. */
+function sameOrigin(url: string, origin: string | null): boolean {
+  const other = originOf(url);
+  return origin === null || other === null || other === origin;
+}
+
+/** A URL without its fragment, as a key for merging. */
+function urlKey(url: string): string {
+  try {
+    const u = new URL(url);
+    u.hash = '';
+    return u.href;
+  } catch {
+    return url;
+  }
+}
+
+/** Text followed by a full stop, unless it already ends a sentence. */
+function endSentence(text: string): string {
+  return /[.!?…]$/.test(text) ? text : `${text}.`;
+}
+
+function oneLineText(text: string, max: number): string {
+  return truncate(text.replace(/\s+/g, ' ').trim(), max);
+}
+
+function clip(text: string): string {
+  return truncate(text.trim(), evidenceLength);
+}
