@@ -23,11 +23,21 @@ export interface CrawlOptions {
   /** Artifact dir; screenshot paths in results are relative to it. */
   artifactDir: string;
   signal?: AbortSignal;
-  /** Called after each page, for progress output. */
+  /** Called after each page (index is zero-based), for progress output. */
   onPage?: (page: PageResult, index: number) => void;
+  /** Longest wait for a page's `load` event; default 15 s. */
+  navigationTimeoutMs?: number;
 }
 
 export interface CrawlResult {
   pages: PageResult[];
   brokenLinks: BrokenLink[];
+}
+
+/** A JavaScript dialog (alert/confirm/prompt/beforeunload) the page opened; the session answers it itself. */
+export interface DialogRecord {
+  type: 'alert' | 'confirm' | 'prompt' | 'beforeunload';
+  message: string;
+  /** URL of the page that opened it. */
+  url: string;
 }

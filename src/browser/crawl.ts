@@ -1,0 +1,298 @@
+// The smoke crawl: no LLM, same result every time. Visit the entry page, the configured and diff routes,
+// then same-origin links breadth-first up to a bound, and record what a careful person would notice:
+// uncaught errors, console errors, failed requests, broken links, and a screenshot per page.
+//
+// Each URL gets a fresh tab: timers and listeners of the previous page cannot leak errors into the next
+// one, and a page that hangs or crashes takes nothing else down. A tab costs a few milliseconds.
+
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import type { APIRequestContext } from 'playwright-core';
+import { CoworkerError, throwIfCancelled } from '../errors.js';
+import type { BrokenLink, PageResult } from '../report/model.js';
+import { looksLikeFile, pageKey, screenshotName, withoutFragment } from './crawlUrls.js';
+import { checkLink, mapLimited } from './linkCheck.js';
+import { watchPage } from './pageWatch.js';
+import type { BrowserPage, BrowserSession } from './session.js';
+import type { CrawlOptions, CrawlResult } from './types.js';
+
+/** Longest wait for a page's `load` event, unless the options say otherwise. */
+export const NAVIGATION_TIMEOUT_MS = 15_000;
+/** After `load`, wait for the network to go quiet (500 ms without requests), but no longer than this. */
+export const SETTLE_TIMEOUT_MS = 1_500;
+/** Links not visited (beyond the bound, or files) are checked with a request instead, at most this many. */
+export const MAX_LINK_CHECKS = 20;
+const LINK_CHECK_CONCURRENCY = 4;
+const STEP_TIMEOUT_MS = 5_000;
+const SCREENSHOT_TIMEOUT_MS = 10_000;
+
+interface QueueItem {
+  url: string;
+  via: PageResult['via'];
+  /** Path of the page the link was first seen on (links only). */
+  from?: string;
+}
+
+/**
+ * Crawl the app. `onPage` gets each page and its zero-based index as soon as it is done.
+ * Throws CancelledError when `opts.signal` fires, BROWSER_FAILED when the browser goes away.
+ */
+export async function smokeCrawl(session: BrowserSession, opts: CrawlOptions): Promise<CrawlResult> {
+  const log = session.logger;
+  const entryUrl = withoutFragment(opts.entryUrl);
+  if (!session.isAppUrl(entryUrl)) {
+    throw new CoworkerError(
+      'INVALID_INPUT',
+      `The entry URL ${opts.entryUrl} is not on the app origin ${session.origin}.`,
+      'Crawl a URL of the app itself.',
+    );
+  }
+  const maxPages = Math.max(1, Math.floor(opts.maxPages));
+  await mkdir(opts.screenshotsDir, { recursive: true });
+
+  const queue: QueueItem[] = [];
+  const known = new Set<string>();
+  // Same-origin links that lead to files: checked, never opened.
+  const fileLinks: QueueItem[] = [];
+  const enqueue = (item: QueueItem) => {
+    const key = pageKey(item.url);
+    if (known.has(key)) return;
+    known.add(key);
+    if (item.via === 'link' && looksLikeFile(item.url)) fileLinks.push(item);
+    else queue.push(item);
+  };
+
+  enqueue({ url: entryUrl, via: 'entry' });
+  for (const target of opts.targets) {
+    let url: string;
+    try {
+      url = withoutFragment(new URL(target.url, entryUrl).href);
+    } catch {
+      log.warn(`Skipping route ${target.url}: not a valid URL or path.`);
+      continue;
+    }
+    if (!session.isAppUrl(url)) {
+      log.warn(`Skipping route ${target.url}: it is not on the app origin ${session.origin}.`);
+      continue;
+    }
+    enqueue({ url, via: target.via });
+  }
+
+  const pages: PageResult[] = [];
+  const brokenLinks: BrokenLink[] = [];
+  const digits = Math.max(2, String(maxPages).length);
+  let request: APIRequestContext | null = null;
+  let next = 0;
+
+  while (next < queue.length && pages.length < maxPages) {
+    throwIfCancelled(opts.signal);
+    const item = queue[next++] as QueueItem;
+    const { result, page, finalUrl } = await visit(session, item, pages.length, digits, opts);
+    request ??= page.context().request;
+    // A same-origin redirect (/ → /login) already showed us the target: do not open it again.
+    if (session.isAppUrl(finalUrl)) known.add(pageKey(finalUrl));
+    throwIfCancelled(opts.signal);
+    if (session.closed) throw browserGone(session);
+
+    pages.push(result);
+    for (const link of result.links) enqueue({ url: link, via: 'link', from: result.path });
+    if (item.via === 'link' && (result.status === null || result.status >= 400)) {
+      brokenLinks.push({
+        from: item.from ?? '/',
+        url: item.url,
+        status: result.status,
+        ...(result.error ? { failure: result.error } : {}),
+      });
+    }
+    log.debug(`crawled ${result.path}: ${result.status ?? result.error}`);
+    opts.onPage?.(result, pages.length - 1);
+  }
+
+  // Links seen but not opened (the bound, or files) still must not be broken.
+  const unvisited = [...queue.slice(next).filter((item) => item.via === 'link'), ...fileLinks];
+  const toCheck = unvisited.slice(0, MAX_LINK_CHECKS);
+  if (unvisited.length > toCheck.length) {
+    log.debug(`checking ${toCheck.length} of ${unvisited.length} unvisited links (limit ${MAX_LINK_CHECKS})`);
+  }
+  if (request && toCheck.length > 0) {
+    const requestContext = request;
+    const statuses = await mapLimited(
+      toCheck,
+      LINK_CHECK_CONCURRENCY,
+      (item) => checkLink(requestContext, item.url, (url) => session.isAllowedUrl(url)),
+      opts.signal,
+    );
+    throwIfCancelled(opts.signal);
+    toCheck.forEach((item, i) => {
+      const checked = statuses[i];
+      if (!checked || (checked.status !== null && checked.status < 400)) return;
+      brokenLinks.push({ from: item.from ?? '/', url: item.url, ...checked });
+    });
+  }
+
+  return { pages, brokenLinks };
+}
+
+async function visit(
+  session: BrowserSession,
+  item: QueueItem,
+  index: number,
+  digits: number,
+  opts: CrawlOptions,
+): Promise<{ result: PageResult; page: BrowserPage; finalUrl: string }> {
+  const result: PageResult = {
+    url: item.url,
+    path: pageKey(item.url),
+    status: null,
+    title: '',
+    via: item.via,
+    loadMs: 0,
+    pageErrors: [],
+    consoleErrors: [],
+    failedRequests: [],
+    links: [],
+  };
+  const page = await session.newPage();
+  const watch = watchPage(page, session);
+  // The status of the main document as it arrives, so a page that never fires `load` still has one.
+  let documentStatus: number | null = null;
+  page.on('response', (response) => {
+    if (response.request().isNavigationRequest() && response.frame() === page.mainFrame()) {
+      documentStatus = response.status();
+    }
+  });
+  let crashed = false;
+  page.on('crash', () => {
+    crashed = true;
+  });
+  // Windows the page opens on its own (window.open on load) are not part of the crawl.
+  page.on('popup', (popup) => void popup.close().catch(() => {}));
+  const onAbort = () => void page.close().catch(() => {});
+  opts.signal?.addEventListener('abort', onAbort, { once: true });
+
+  const started = performance.now();
+  let loaded = false;
+  let download = false;
+  try {
+    const response = await page.goto(item.url, {
+      waitUntil: 'load',
+      timeout: opts.navigationTimeoutMs ?? NAVIGATION_TIMEOUT_MS,
+    });
+    result.loadMs = Math.round(performance.now() - started);
+    result.status = response?.status() ?? documentStatus;
+    loaded = true;
+    // SPAs keep fetching after `load`, and errors often come right after a fetch resolves.
+    await page.waitForLoadState('networkidle', { timeout: SETTLE_TIMEOUT_MS }).catch(() => {});
+  } catch (err) {
+    result.loadMs = Math.round(performance.now() - started);
+    result.status = documentStatus;
+    const text = navigationError(err);
+    if (/Download is starting/i.test(text)) download = true;
+    else result.error = crashed ? 'The page crashed while loading.' : text;
+  }
+
+  const finalUrl = page.isClosed() ? item.url : page.url();
+  const onApp = session.isAppUrl(finalUrl);
+  if ((loaded || documentStatus !== null) && !onApp && !download) {
+    result.error = `The page redirected outside the app, to ${finalUrl}.`;
+  }
+  if (loaded && onApp && !page.isClosed()) {
+    result.title = (await step(page.title())) ?? '';
+    result.links = (await step(sameOriginLinks(page, session))) ?? [];
+  }
+  // A timed-out page may still show something useful; a network error page or a download shows nothing.
+  const rendered = !page.isClosed() && onApp && !download && (loaded || documentStatus !== null);
+  if (rendered) result.screenshot = await screenshot(page, item.url, index, digits, opts, session);
+  if (crashed && !result.error) result.error = 'The page crashed.';
+
+  const problems = watch.drain();
+  watch.stop();
+  result.pageErrors = problems.pageErrors;
+  result.consoleErrors = problems.consoleErrors;
+  result.failedRequests = problems.failedRequests;
+  opts.signal?.removeEventListener('abort', onAbort);
+  await step(page.close({ runBeforeUnload: false }));
+  return { result, page, finalUrl };
+}
+
+/** Same-origin `<a href>` targets of the page, absolute, without fragments, deduplicated. */
+async function sameOriginLinks(page: BrowserPage, session: BrowserSession): Promise<string[]> {
+  const hrefs = await page.$$eval('a[href]', (anchors) =>
+    anchors
+      // `download` links save a file instead of opening a page.
+      .filter((a) => !a.hasAttribute('download'))
+      .map((a) => {
+        try {
+          return new URL(a.getAttribute('href') ?? '', a.baseURI).href;
+        } catch {
+          return null;
+        }
+      }),
+  );
+  const links = new Map<string, string>();
+  for (const href of hrefs) {
+    // mailto:, tel:, javascript: and other origins are not pages of the app.
+    if (!href || !session.isAppUrl(href)) continue;
+    const url = withoutFragment(href);
+    const key = pageKey(url);
+    if (!links.has(key)) links.set(key, url);
+  }
+  return [...links.values()];
+}
+
+async function screenshot(
+  page: BrowserPage,
+  url: string,
+  index: number,
+  digits: number,
+  opts: CrawlOptions,
+  session: BrowserSession,
+): Promise<string | undefined> {
+  const file = path.join(opts.screenshotsDir, screenshotName(index, url, digits));
+  try {
+    // Frozen animations keep screenshots of the same page comparable between runs.
+    await page.screenshot({
+      path: file,
+      fullPage: true,
+      animations: 'disabled',
+      timeout: SCREENSHOT_TIMEOUT_MS,
+    });
+    return path.relative(opts.artifactDir, file).split(path.sep).join('/');
+  } catch (err) {
+    session.logger.debug(
+      `no screenshot of ${page.url()}: ${err instanceof Error ? err.message : String(err)}`,
+    );
+    return undefined;
+  }
+}
+
+/** A page step that must not hang the crawl (a page stuck in a busy loop never answers). */
+async function step<T>(promise: Promise<T>): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), STEP_TIMEOUT_MS);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } catch {
+    return undefined;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function navigationError(err: unknown): string {
+  const text = err instanceof Error ? err.message : String(err);
+  const first = (text.split('\n')[0] ?? text).replace(/^page\.goto: /, '').trim();
+  const timeout = /^Timeout (\d+)ms exceeded/.exec(first);
+  if (timeout) return `The page did not finish loading within ${Number(timeout[1]) / 1000} s.`;
+  return first;
+}
+
+function browserGone(session: BrowserSession): CoworkerError {
+  return new CoworkerError(
+    'BROWSER_FAILED',
+    `The browser (${session.executable.path}) closed during the crawl.`,
+    'Run the simulation again; if it keeps happening, check the browser with `myfav-coworker doctor`.',
+  );
+}

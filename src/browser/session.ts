@@ -1,0 +1,384 @@
+// One headless Chromium per job, with one fresh context: nothing carries over between jobs (cookies,
+// storage, cache), and every request that leaves the app's allowed origins is aborted.
+//
+// playwright-core is loaded lazily here so `--help` and the MCP handshake never pay for it.
+
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { stripVTControlCharacters } from 'node:util';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { CancelledError, CoworkerError, throwIfCancelled } from '../errors.js';
+import { type Logger, silentLogger } from '../log.js';
+import { createOriginPolicy, hostResolverRules, type OriginPolicy } from './origins.js';
+import type { BrowserExecutable, DialogRecord } from './types.js';
+
+/**
+ * A page of the session. Outside src/browser/ treat it as an opaque handle and pass it to the functions
+ * of this folder (crawl, later the agent's actions): only src/browser/ talks to Playwright.
+ */
+export type BrowserPage = Page;
+
+export interface BrowserSession {
+  readonly executable: BrowserExecutable;
+  /** The app origin (scheme://host:port). */
+  readonly origin: string;
+  /** Every origin the browser may reach, the app origin first. */
+  readonly allowedOrigins: readonly string[];
+  /**
+   * URLs of requests (WebSockets included) aborted because they left the allowed origins, in order,
+   * deduplicated, at most 200. `blockedCount` counts all of them.
+   */
+  readonly blockedRequests: readonly string[];
+  readonly blockedCount: number;
+  /**
+   * Requests that reached another origin through a server redirect from an allowed one. Playwright does not
+   * route redirects, so they cannot be aborted; hosts other than the allowed ones (names and IPs) do not
+   * resolve, so only another port of an allowed host (127.0.0.1:other) gets through. Recorded and warned about.
+   */
+  readonly escapedRequests: readonly string[];
+  /** Dialogs the pages opened: alert/confirm/prompt are dismissed, beforeunload is accepted (leave). */
+  readonly dialogs: readonly DialogRecord[];
+  /** Browser process id, when Chromium reported it (null otherwise). */
+  readonly browserPid: number | null;
+  /** True once `close()` ran or the browser went away. */
+  readonly closed: boolean;
+  readonly logger: Logger;
+  /** http(s) URL on an allowed origin. */
+  isAllowedUrl(url: string): boolean;
+  /** http(s) URL on the app origin itself. */
+  isAppUrl(url: string): boolean;
+  /** A new tab in the job's context. */
+  newPage(): Promise<BrowserPage>;
+  /** Stops tracing (writing the trace), closes the context and the browser. Idempotent; never throws. */
+  close(): Promise<void>;
+}
+
+export interface OpenBrowserSessionOptions {
+  executable: BrowserExecutable;
+  /** The app origin (or any URL on it). */
+  origin: string;
+  /** More origins the app needs (an API on another port, a CDN). */
+  allowedOrigins?: string[];
+  /** Where to write the Playwright trace on close (`trace.zip`); no tracing when absent. */
+  tracePath?: string;
+  /** Aborting closes the session. */
+  signal?: AbortSignal;
+  logger?: Logger;
+  /** Default 30 s. */
+  launchTimeoutMs?: number;
+}
+
+export const VIEWPORT = { width: 1280, height: 800 } as const;
+const MAX_RECORDED = 200;
+const CLOSE_TIMEOUT_MS = 10_000;
+
+// Never hand our credentials to the browser process (it renders untrusted pages).
+const SECRET_ENV =
+  /^(GH_TOKEN|GITHUB_TOKEN|GH_ENTERPRISE_TOKEN|GITHUB_ENTERPRISE_TOKEN|ANTHROPIC_API_KEY|ANTHROPIC_AUTH_TOKEN)$/i;
+
+export async function openBrowserSession(opts: OpenBrowserSessionOptions): Promise<BrowserSession> {
+  const logger = opts.logger ?? silentLogger;
+  const policy = createOriginPolicy(opts.origin, opts.allowedOrigins);
+  throwIfCancelled(opts.signal);
+
+  const browser = await launch(opts.executable, policy, opts.launchTimeoutMs ?? 30_000, logger);
+  try {
+    const session = new Session(browser, opts.executable, policy, logger, opts.tracePath);
+    await session.init(opts.signal);
+    return session;
+  } catch (err) {
+    await browser.close().catch(() => {});
+    if (opts.signal?.aborted) throw new CancelledError();
+    if (err instanceof CoworkerError) throw err;
+    throw browserFailed(opts.executable, 'Could not set up the browser', err);
+  }
+}
+
+async function launch(
+  executable: BrowserExecutable,
+  policy: OriginPolicy,
+  timeout: number,
+  logger: Logger,
+): Promise<Browser> {
+  const { chromium } = await import('playwright-core');
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !SECRET_ENV.test(k)));
+  // Playwright already passes the flags that quiet Chromium (--disable-background-networking,
+  // --disable-component-update, --disable-sync, --no-first-run, ...). Chromium 156 still pings
+  // accounts.google.com and update.googleapis.com with them; unresolvable host names stop that too.
+  const args = [`--host-resolver-rules=${hostResolverRules(policy)}`];
+  // Playwright adds --no-sandbox unless chromiumSandbox is true: keep the sandbox except as root,
+  // where Chromium refuses to start with it.
+  const wantSandbox = process.getuid?.() !== 0;
+  const attempt = (sandbox: boolean) =>
+    chromium.launch({
+      executablePath: executable.path,
+      headless: true,
+      chromiumSandbox: sandbox,
+      args,
+      env,
+      timeout,
+      // Playwright's own signal handlers would exit the process on Ctrl-C before our teardown (app process
+      // group, worktree) runs; we close the browser ourselves. Its exit handler still kills it as a last resort.
+      handleSIGINT: false,
+      handleSIGTERM: false,
+      handleSIGHUP: false,
+    });
+  try {
+    return await attempt(wantSandbox);
+  } catch (err) {
+    if (wantSandbox && /sandbox/i.test(launchErrorSummary(errorText(err)))) {
+      // Containers and some distributions (unprivileged user namespaces off) have no usable sandbox.
+      logger.warn('Chromium has no usable sandbox here; running it without one.');
+      try {
+        return await attempt(false);
+      } catch (retryErr) {
+        throw browserFailed(executable, 'Could not start the browser', retryErr);
+      }
+    }
+    throw browserFailed(executable, 'Could not start the browser', err);
+  }
+}
+
+class Session implements BrowserSession {
+  readonly blockedRequests: string[] = [];
+  blockedCount = 0;
+  readonly escapedRequests: string[] = [];
+  readonly dialogs: DialogRecord[] = [];
+  browserPid: number | null = null;
+  private context: BrowserContext | null = null;
+  private closing: Promise<void> | null = null;
+  private disconnected = false;
+  private tracing = false;
+  private signal: AbortSignal | undefined;
+  private readonly onAbort = () => void this.close();
+
+  private readonly browser: Browser;
+  readonly executable: BrowserExecutable;
+  private readonly policy: OriginPolicy;
+  readonly logger: Logger;
+  private readonly tracePath: string | undefined;
+
+  constructor(
+    browser: Browser,
+    executable: BrowserExecutable,
+    policy: OriginPolicy,
+    logger: Logger,
+    tracePath: string | undefined,
+  ) {
+    this.browser = browser;
+    this.executable = executable;
+    this.policy = policy;
+    this.logger = logger;
+    this.tracePath = tracePath;
+  }
+
+  get origin(): string {
+    return this.policy.origin;
+  }
+
+  get allowedOrigins(): readonly string[] {
+    return this.policy.allowed;
+  }
+
+  get closed(): boolean {
+    return this.closing !== null || this.disconnected;
+  }
+
+  isAllowedUrl(url: string): boolean {
+    return this.policy.isAllowed(url);
+  }
+
+  isAppUrl(url: string): boolean {
+    return this.policy.isAppOrigin(url);
+  }
+
+  async init(signal: AbortSignal | undefined): Promise<void> {
+    this.browser.on('disconnected', () => {
+      this.disconnected = true;
+      if (!this.closing) this.logger.warn(`The browser (${this.executable.path}) exited unexpectedly.`);
+    });
+    const [context, pid] = await Promise.all([
+      this.browser.newContext({
+        acceptDownloads: false,
+        viewport: VIEWPORT,
+        // A service worker answers requests itself, out of reach of the origin routing below.
+        serviceWorkers: 'block',
+        // Local dev servers often use self-signed certificates (vite --https); we only ever reach allowed origins.
+        ignoreHTTPSErrors: true,
+      }),
+      this.readBrowserPid(),
+    ]);
+    this.context = context;
+    this.browserPid = pid;
+
+    // Only requests that must be blocked are routed: allowed traffic is untouched, and handlers added later
+    // (by the agent) compose with this one.
+    await context.route(
+      (url) => !this.policy.isAllowed(url.href),
+      (route) => {
+        this.recordBlocked(route.request().url());
+        return route.abort('blockedbyclient').catch(() => {});
+      },
+    );
+    await context.routeWebSocket(
+      (url) => !this.policy.isAllowed(url.href.replace(/^ws(s?):/, 'http$1:')),
+      (ws) => {
+        this.recordBlocked(ws.url());
+        return ws.close({ code: 1008, reason: 'Blocked by myfav-coworker: not an allowed origin' });
+      },
+    );
+    context.on('request', (request) => {
+      if (request.redirectedFrom() && !this.policy.isAllowed(request.url())) {
+        const url = request.url();
+        if (this.escapedRequests.length < MAX_RECORDED) this.escapedRequests.push(url);
+        this.logger.warn(
+          `A redirect led the browser outside the app, to ${url} (redirects cannot be blocked).`,
+        );
+      }
+    });
+    context.on('dialog', (dialog) => {
+      const type = dialog.type() as DialogRecord['type'];
+      if (this.dialogs.length < MAX_RECORDED) {
+        this.dialogs.push({ type, message: dialog.message(), url: dialog.page()?.url() ?? '' });
+      }
+      // Dismissing beforeunload would cancel the navigation that triggered it and hang it.
+      const answer = type === 'beforeunload' ? dialog.accept() : dialog.dismiss();
+      answer.catch(() => {});
+    });
+
+    if (this.tracePath) {
+      await context.tracing.start({ screenshots: true, snapshots: true, sources: false });
+      this.tracing = true;
+    }
+
+    if (signal) {
+      this.signal = signal;
+      signal.addEventListener('abort', this.onAbort, { once: true });
+      if (signal.aborted) throw new CancelledError();
+    }
+  }
+
+  async newPage(): Promise<BrowserPage> {
+    if (this.closed || !this.context) {
+      if (this.signal?.aborted) throw new CancelledError();
+      throw new CoworkerError(
+        'BROWSER_FAILED',
+        this.disconnected ? 'The browser exited unexpectedly.' : 'The browser session is already closed.',
+        'Run the simulation again; if the browser keeps exiting, check it with `myfav-coworker doctor`.',
+      );
+    }
+    return this.context.newPage();
+  }
+
+  close(): Promise<void> {
+    this.closing ??= this.shutdown();
+    return this.closing;
+  }
+
+  private async shutdown(): Promise<void> {
+    this.signal?.removeEventListener('abort', this.onAbort);
+    const context = this.context;
+    if (context && this.tracing && this.tracePath && !this.disconnected) {
+      try {
+        await mkdir(path.dirname(this.tracePath), { recursive: true });
+        await context.tracing.stop({ path: this.tracePath });
+      } catch (err) {
+        this.logger.warn(
+          `Could not save the browser trace to ${this.tracePath}: ${firstLines(errorText(err), 2)}`,
+        );
+      }
+    }
+    await context?.close().catch(() => {});
+    const closed = await withTimeout(
+      this.browser.close().then(() => true),
+      CLOSE_TIMEOUT_MS,
+      false,
+    ).catch(() => false);
+    if (!closed && this.browserPid !== null) {
+      this.logger.warn(`The browser did not close within ${CLOSE_TIMEOUT_MS / 1000} s; killing it.`);
+      try {
+        process.kill(this.browserPid, 'SIGKILL');
+      } catch {
+        // Already gone.
+      }
+    }
+  }
+
+  private recordBlocked(url: string): void {
+    this.blockedCount++;
+    if (this.blockedRequests.length < MAX_RECORDED && !this.blockedRequests.includes(url)) {
+      this.blockedRequests.push(url);
+    }
+    this.logger.debug(`blocked request to ${url} (not an allowed origin)`);
+  }
+
+  /** The browser's pid, so a browser that ignores close() can still be killed. */
+  private async readBrowserPid(): Promise<number | null> {
+    try {
+      const cdp = await this.browser.newBrowserCDPSession();
+      const info = (await cdp.send('SystemInfo.getProcessInfo')) as {
+        processInfo: { type: string; id: number }[];
+      };
+      await cdp.detach().catch(() => {});
+      return info.processInfo.find((p) => p.type === 'browser')?.id ?? null;
+    } catch {
+      return null;
+    }
+  }
+}
+
+function browserFailed(executable: BrowserExecutable, what: string, err: unknown): CoworkerError {
+  return new CoworkerError(
+    'BROWSER_FAILED',
+    `${what} at ${executable.path}: ${launchErrorSummary(errorText(err))}`,
+    'Check that it starts (run it with --version), or point MYFAV_BROWSER_PATH at another Chrome/Chromium. ' +
+      'A missing system library shows up here: install the OS chromium package or run `npx playwright install-deps chromium`.',
+    { cause: err },
+  );
+}
+
+/**
+ * Playwright's launch errors start with the whole command line (80 flags) and repeat everything in a call
+ * log. What helps is the headline and what the browser itself printed on stderr ("[pid=N][err] ...").
+ */
+export function launchErrorSummary(text: string): string {
+  const lines = text.split('\n').map((l) => l.trim());
+  const head = (lines[0] ?? '').replace(/^browserType\.launch: /, '');
+  const stderr = [
+    ...new Set(
+      lines
+        .map((l) => /^(?:- )?\[pid=\d+\]\[err\] (.*)$/.exec(l)?.[1]?.trim())
+        .filter((l): l is string => Boolean(l)),
+    ),
+  ];
+  if (stderr.length > 0) {
+    // "Target page, context or browser has been closed" only means the process went away.
+    const headline = /has been closed/.test(head) ? 'it exited at once and printed:' : head;
+    return [headline, ...stderr.slice(0, 5)].join('\n');
+  }
+  const rest = lines
+    .slice(1)
+    .filter((l) => l && !l.includes('<launching>') && !/^(Browser logs|Call log):?$/.test(l));
+  return [head, ...rest.slice(0, 4)].join('\n');
+}
+
+function errorText(err: unknown): string {
+  return stripVTControlCharacters(err instanceof Error ? err.message : String(err));
+}
+
+export function firstLines(text: string, n: number): string {
+  return text
+    .split('\n')
+    .map((l) => l.trimEnd())
+    .filter((l) => l.trim() !== '')
+    .slice(0, n)
+    .join('\n');
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, fallback: T): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<T>((resolve) => {
+    timer = setTimeout(() => resolve(fallback), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
