@@ -18,6 +18,13 @@ export interface AppPlan {
   startCommand: string | null;
   /** `--url`: an absolute URL the app is reached at (it then must not use PORT), or a path on our URL. */
   url?: string;
+  /**
+   * Absolute directory the install command runs in, when not `dir`: the workspace root of a monorepo
+   * whose lockfile lives above the app (npm/pnpm/yarn workspaces install from there).
+   */
+  installDir?: string;
+  /** Static sites: the absolute directory our built-in server serves (`dir` or `dir/public`). */
+  staticRoot?: string;
 }
 
 /** A running app under test. `stop()` is idempotent and kills everything it started. */
@@ -38,6 +45,8 @@ export interface ChildEnvOptions {
   extra?: Record<string, string>;
   /** Marker so leftovers of a crashed job can be found and killed. */
   jobId: string;
+  /** Lets the env point this package manager at the user's real cache/store (fast, offline-capable installs). */
+  packageManager?: PackageManager;
 }
 
 export type { AppInfo };

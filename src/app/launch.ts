@@ -1,0 +1,202 @@
+// Start the app and wait until it answers: free port → own process group → HTTP readiness probe →
+// check the answering server is really ours. Any failure kills everything that was started.
+
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { CancelledError, CoworkerError, throwIfCancelled } from '../errors.js';
+import { type Logger, silentLogger } from '../log.js';
+import { buildChildEnv } from './childEnv.js';
+import { parseEntryUrl } from './entryUrl.js';
+import { formatLogTail } from './logTail.js';
+import { checkPortOwner, describeHolders, portHolders } from './portOwner.js';
+import { isPortInUse, pickFreePort } from './ports.js';
+import {
+  type ExitInfo,
+  type GroupProcess,
+  killProcessesWithEnv,
+  killProcessGroup,
+  spawnInGroup,
+} from './processGroup.js';
+import { probeHttp } from './readiness.js';
+import { startStaticServer } from './staticServer.js';
+import type { AppPlan, RunningApp } from './types.js';
+
+export interface LaunchOptions {
+  jobId: string;
+  /** Per-job HOME for the app (created if missing). */
+  home: string;
+  /** The repo config's `env`. */
+  extra?: Record<string, string>;
+  /** Where allowlisted variables are read from (default: our process env). */
+  parentEnv?: Record<string, string | undefined>;
+  logFile: string;
+  signal?: AbortSignal;
+  readyTimeoutMs: number;
+  /** SIGTERM → SIGKILL grace when stopping (default 3 s). */
+  stopGraceMs?: number;
+  logger?: Logger;
+}
+
+/**
+ * Each launch also marks its processes with its own id, so stop() sweeps exactly this launch's escaped
+ * grandchildren even when the same job runs a second app (e.g. the base commit) at the same time.
+ */
+const launchMarkerName = 'MYFAV_LAUNCH_ID';
+
+export async function launchApp(plan: AppPlan, opts: LaunchOptions): Promise<RunningApp> {
+  throwIfCancelled(opts.signal);
+  const log = opts.logger ?? silentLogger;
+  const entry = parseEntryUrl(plan.url);
+
+  if (!plan.startCommand) {
+    if (entry.kind === 'absolute') {
+      throw new CoworkerError(
+        'INVALID_INPUT',
+        `The app URL ${entry.url.href} is absolute, but there is no start command: a static site is served by myfav-coworker itself.`,
+        'Pass --url as a path (e.g. /docs/), or pass --start with the command that serves the site at that URL.',
+      );
+    }
+    const app = await startStaticServer(plan.staticRoot ?? plan.dir, { path: entry.path });
+    log.debug(`serving ${plan.staticRoot ?? plan.dir} at ${app.url}`);
+    return app;
+  }
+
+  let port: number;
+  let url: URL;
+  if (entry.kind === 'absolute') {
+    ({ port, url } = entry);
+    // Checked before we start anything: whatever answers there now is not our app.
+    if (await isPortInUse(url.hostname, port)) {
+      throw new CoworkerError(
+        'PORT_TAKEN',
+        `Port ${port} of the app URL ${url.href} is already in use by another process${describeHolders(portHolders(port))}, before the app was even started.`,
+        portTakenHint(port),
+      );
+    }
+  } else {
+    port = await pickFreePort();
+    url = new URL(entry.path, `http://127.0.0.1:${port}`);
+  }
+
+  const launchId = randomUUID();
+  const env = buildChildEnv(
+    { home: opts.home, port, jobId: opts.jobId, extra: opts.extra ?? {}, ...packageManagerOf(plan) },
+    opts.parentEnv,
+  );
+  env[launchMarkerName] = launchId;
+  const proc = spawnInGroup(plan.startCommand, { cwd: plan.dir, env, logFile: opts.logFile });
+  log.debug(`started "${plan.startCommand}" (pgid ${proc.pgid}), waiting for ${url.href}`);
+
+  let stopping: Promise<void> | undefined;
+  const stop = () => {
+    stopping ??= (async () => {
+      await killProcessGroup(proc.pgid, { graceMs: opts.stopGraceMs ?? 3000 });
+      // Grandchildren that moved to their own process group still carry the marker.
+      await killProcessesWithEnv(launchMarkerName, launchId, { graceMs: 1000 });
+    })();
+    return stopping;
+  };
+
+  try {
+    const started = Date.now();
+    const answeredFrom = await waitUntilReady(plan, url, proc, opts);
+    const owner = await checkPortOwner(port, answeredFrom, {
+      pgid: proc.pgid,
+      marker: { name: launchMarkerName, value: launchId },
+    });
+    // 'unknown' (no /proc, no lsof, or the holder is invisible to us): the port was free before we
+    // started, so the answer is ours as long as our process still runs.
+    if (
+      owner.kind === 'foreign' ||
+      (owner.kind === 'unknown' && (proc.child.exitCode !== null || proc.child.signalCode !== null))
+    ) {
+      const holders = owner.kind === 'foreign' ? describeHolders(owner.holders) : '';
+      throw new CoworkerError(
+        'PORT_TAKEN',
+        `Another process${holders} answers on port ${port} (${url.href}), not the app we started — testing it would test the wrong app.`,
+        portTakenHint(port),
+      );
+    }
+    log.debug(`app ready at ${url.href} after ${Date.now() - started} ms`);
+    return { url: url.href, origin: url.origin, pgid: proc.pgid, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+/** Poll the entry URL until it answers (< 500); fail fast when the app exits; honour cancel. */
+async function waitUntilReady(
+  plan: AppPlan,
+  url: URL,
+  proc: GroupProcess,
+  opts: LaunchOptions,
+): Promise<string> {
+  const deadline = Date.now() + opts.readyTimeoutMs;
+  let exit: ExitInfo | undefined;
+  void proc.exited.then((e) => {
+    exit = e;
+  });
+  const aborted = new AbortController();
+  const onAbort = () => aborted.abort();
+  opts.signal?.addEventListener('abort', onAbort, { once: true });
+  const cancelled = new Promise<void>((resolve) =>
+    aborted.signal.addEventListener('abort', () => resolve(), { once: true }),
+  );
+  if (opts.signal?.aborted) onAbort();
+  let delay = 100;
+  let lastReason = 'not tried';
+  try {
+    for (;;) {
+      if (aborted.signal.aborted) {
+        throwIfCancelled(opts.signal);
+        throw new CancelledError();
+      }
+      if (exit) throw appExited(plan, url, exit, opts.logFile);
+      const remaining = deadline - Date.now();
+      if (remaining <= 0) throw appNotReady(plan, url, opts, lastReason);
+      const result = await Promise.race([probeHttp(url, Math.min(2000, remaining)), cancelled]);
+      if (result?.ok) return result.remoteAddress;
+      if (result) lastReason = result.reason;
+      await Promise.race([
+        sleep(Math.min(delay, Math.max(0, deadline - Date.now()))),
+        proc.exited,
+        cancelled,
+      ]);
+      delay = Math.min(Math.round(delay * 1.5), 500);
+    }
+  } finally {
+    opts.signal?.removeEventListener('abort', onAbort);
+  }
+}
+
+function appExited(plan: AppPlan, url: URL, exit: ExitInfo, logFile: string): CoworkerError {
+  const how = exit.code === null ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
+  return new CoworkerError(
+    'APP_EXITED',
+    `The app ${how} before it answered at ${url.href} ("${plan.startCommand}" in ${plan.relDir || 'the repo root'}).${formatLogTail(logFile)}`,
+    `Fix the error shown in the log, or give the command that starts the app with --start (or "start" in .myfav-coworker.json). Full log: ${logFile}`,
+  );
+}
+
+function appNotReady(plan: AppPlan, url: URL, opts: LaunchOptions, lastReason: string): CoworkerError {
+  return new CoworkerError(
+    'APP_NOT_READY',
+    `The app did not answer at ${url.href} within ${Math.round(opts.readyTimeoutMs / 1000)} s ` +
+      `(last attempt: ${lastReason}; start command "${plan.startCommand}").${formatLogTail(opts.logFile)}`,
+    'The app gets its port in PORT (and HOST=127.0.0.1): if it listens elsewhere, pass --url with its address or ' +
+      '--start with a command that honours PORT; if it is just slow to start, raise --ready-timeout. ' +
+      `Full log: ${opts.logFile}`,
+  );
+}
+
+function portTakenHint(port: number): string {
+  return (
+    `Stop the other process on port ${port}, or change --url ("url" in .myfav-coworker.json). Without an absolute ` +
+    '--url the app gets a free port through PORT, which avoids clashes.'
+  );
+}
+
+function packageManagerOf(plan: AppPlan): { packageManager?: NonNullable<AppPlan['packageManager']> } {
+  return plan.packageManager ? { packageManager: plan.packageManager } : {};
+}

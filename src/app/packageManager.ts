@@ -1,0 +1,143 @@
+// Which package manager a project uses and the install command that reproduces its lockfile exactly.
+
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { declaresDependencies, type PackageJson, readPackageJson } from './packageJson.js';
+import type { PackageManager } from './types.js';
+
+const lockfiles: ReadonlyArray<[file: string, pm: PackageManager]> = [
+  ['pnpm-lock.yaml', 'pnpm'],
+  ['yarn.lock', 'yarn'],
+  ['bun.lock', 'bun'],
+  ['bun.lockb', 'bun'],
+  ['package-lock.json', 'npm'],
+  ['npm-shrinkwrap.json', 'npm'],
+];
+// When a folder has several lockfiles and no "packageManager" field decides, the list order above wins:
+// a stray package-lock.json next to another manager's lockfile is the usual accident (someone ran `npm i`).
+
+export interface PackageManagerChoice {
+  packageManager: PackageManager;
+  /** Absolute path of the lockfile used, if any. */
+  lockfile?: string;
+  /** Where the install runs: the app dir, or the workspace root holding the lockfile. */
+  installDir: string;
+  /** Yarn 2+ ("berry"), whose frozen-install flag is --immutable. */
+  yarnBerry: boolean;
+  why: string;
+}
+
+/**
+ * Find the lockfile for the app in `appDir`: its own, else the nearest one up to `checkoutDir` that belongs
+ * to a workspace root (a lockfile of an unrelated root project would not install the app's dependencies).
+ */
+export function choosePackageManager(
+  appDir: string,
+  checkoutDir: string,
+  pkg: PackageJson | undefined,
+): PackageManagerChoice {
+  let lockDir: string | undefined;
+  for (let dir = appDir; ; dir = path.dirname(dir)) {
+    if (lockfilesIn(dir).length > 0 && (dir === appDir || isWorkspaceRoot(dir))) {
+      lockDir = dir;
+      break;
+    }
+    if (dir === checkoutDir || path.dirname(dir) === dir || !isInside(checkoutDir, dir)) break;
+  }
+
+  const fieldPm = packageManagerField(pkg) ?? (lockDir ? packageManagerField(pkgAt(lockDir)) : undefined);
+  if (lockDir) {
+    const found = lockfilesIn(lockDir);
+    const pick = found.find(([, pm]) => pm === fieldPm) ?? found[0]!;
+    const [file, pm] = pick;
+    const rel = path.relative(checkoutDir, path.join(lockDir, file)) || file;
+    const why =
+      found.length > 1
+        ? `${rel} (several lockfiles; ${fieldPm ? '"packageManager" field' : 'precedence'} decided)`
+        : rel;
+    return {
+      packageManager: pm,
+      lockfile: path.join(lockDir, file),
+      installDir: lockDir,
+      yarnBerry: pm === 'yarn' && isYarnBerry(lockDir, checkoutDir, pkg),
+      why,
+    };
+  }
+  const pm = fieldPm ?? 'npm';
+  return {
+    packageManager: pm,
+    installDir: appDir,
+    yarnBerry: pm === 'yarn' && isYarnBerry(appDir, checkoutDir, pkg),
+    why: fieldPm ? '"packageManager" field (no lockfile)' : 'no lockfile: npm by default',
+  };
+}
+
+/** The install command for a choice; null when there is nothing to install (keeps tiny apps fast). */
+export function installCommandFor(
+  choice: PackageManagerChoice,
+  appDir: string,
+  pkg: PackageJson,
+): string | null {
+  if (choice.installDir === appDir && !declaresDependencies(pkg) && !lockfileHasEntries(choice.lockfile))
+    return null;
+  const locked = choice.lockfile !== undefined;
+  switch (choice.packageManager) {
+    case 'npm':
+      return locked ? 'npm ci' : 'npm install';
+    case 'pnpm':
+      return locked ? 'pnpm install --frozen-lockfile' : 'pnpm install';
+    case 'yarn':
+      if (!locked) return 'yarn install';
+      return choice.yarnBerry ? 'yarn install --immutable' : 'yarn install --frozen-lockfile';
+    case 'bun':
+      return locked ? 'bun install --frozen-lockfile' : 'bun install';
+  }
+}
+
+function lockfilesIn(dir: string): Array<[string, PackageManager]> {
+  return lockfiles.filter(([file]) => existsSync(path.join(dir, file)));
+}
+
+function isWorkspaceRoot(dir: string): boolean {
+  return existsSync(path.join(dir, 'pnpm-workspace.yaml')) || pkgAt(dir)?.workspaces !== undefined;
+}
+
+function pkgAt(dir: string): PackageJson | undefined {
+  const read = readPackageJson(dir);
+  return read.kind === 'ok' ? read.pkg : undefined;
+}
+
+/** "pnpm@9.1.0" → 'pnpm' (corepack's field). */
+function packageManagerField(pkg: PackageJson | undefined): PackageManager | undefined {
+  const value = pkg?.packageManager;
+  if (typeof value !== 'string') return undefined;
+  const name = value.split('@')[0];
+  return name === 'npm' || name === 'pnpm' || name === 'yarn' || name === 'bun' ? name : undefined;
+}
+
+// Yarn 2+ is configured by .yarnrc.yml (Yarn 1 uses .yarnrc), or pinned as yarn@2+ through corepack.
+function isYarnBerry(dir: string, checkoutDir: string, pkg: PackageJson | undefined): boolean {
+  if (existsSync(path.join(dir, '.yarnrc.yml')) || existsSync(path.join(checkoutDir, '.yarnrc.yml')))
+    return true;
+  const field = typeof pkg?.packageManager === 'string' ? pkg.packageManager : '';
+  const major = /^yarn@(\d+)/.exec(field)?.[1];
+  return major !== undefined && Number(major) >= 2;
+}
+
+// Only npm's lockfile is cheap to read reliably; any other lockfile is assumed to list packages.
+function lockfileHasEntries(lockfile: string | undefined): boolean {
+  if (lockfile === undefined) return false;
+  if (!/(package-lock|npm-shrinkwrap)\.json$/.test(lockfile)) return true;
+  try {
+    const lock = JSON.parse(readFileSync(lockfile, 'utf8')) as { packages?: object; dependencies?: object };
+    const packages = Object.keys(lock.packages ?? {}).filter((k) => k !== '');
+    return packages.length > 0 || Object.keys(lock.dependencies ?? {}).length > 0;
+  } catch {
+    return true; // unreadable: let `npm ci` report it
+  }
+}
+
+export function isInside(parent: string, child: string): boolean {
+  const rel = path.relative(parent, child);
+  return rel === '' || (rel !== '..' && !rel.startsWith(`..${path.sep}`) && !path.isAbsolute(rel));
+}
