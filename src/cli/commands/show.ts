@@ -1,0 +1,56 @@
+import { readFile } from 'node:fs/promises';
+import type { Command } from 'commander';
+import type { Deps } from '../../deps.js';
+import { CoworkerError } from '../../errors.js';
+import type { JobRecord } from '../../jobs/store.js';
+import { writeJson } from '../output.js';
+import { publicJob } from './jobs.js';
+
+export function registerShow(program: Command, deps: () => Deps): void {
+  program
+    .command('show')
+    .description('Print the report of one simulation (Markdown, or JSON with --json)')
+    .argument('<job-id>', 'the job id (or an unambiguous prefix) from `myfav-coworker jobs`')
+    .option('--json', 'print the report as JSON')
+    .action(async (idArg: string, flags: { json?: boolean }) => {
+      const store = deps().store();
+      const job = findJob(store.find(idArg.trim()), idArg);
+      const report = store.report(job.id);
+      if (!report) {
+        // Queued, running or interrupted: no report yet, show what the history knows.
+        if (flags.json) writeJson(publicJob(job));
+        else process.stdout.write(`${describeUnfinished(job)}\n`);
+        return;
+      }
+      if (flags.json) {
+        writeJson(report);
+        return;
+      }
+      const markdown = await readFile(report.artifacts.reportMd, 'utf8').catch(() => null);
+      if (markdown === null) {
+        throw new CoworkerError(
+          'JOB_NOT_FOUND',
+          `The report files of job ${job.id} are gone (${report.artifacts.dir}).`,
+          `The stored summary: ${report.summary} — use \`myfav-coworker show ${job.id} --json\` for the rest.`,
+        );
+      }
+      process.stdout.write(markdown.endsWith('\n') ? markdown : `${markdown}\n`);
+    });
+}
+
+function findJob(found: JobRecord | undefined | 'ambiguous', idArg: string): JobRecord {
+  if (found === 'ambiguous') {
+    throw new CoworkerError('JOB_NOT_FOUND', `"${idArg}" matches more than one job.`, 'Type more of the id.');
+  }
+  if (!found) {
+    throw new CoworkerError('JOB_NOT_FOUND', `No job "${idArg}".`, 'List the jobs with `myfav-coworker jobs`.');
+  }
+  return found;
+}
+
+function describeUnfinished(job: JobRecord): string {
+  const lines = [`Job ${job.id}: ${job.status}${job.phase ? ` (${job.phase})` : ''}`, `Target: ${job.targetInput}`];
+  if (job.headSha) lines.push(`Head: ${job.headRef ?? ''} @ ${job.headSha.slice(0, 12)}`);
+  if (job.error) lines.push(`${job.error.message}`, job.error.hint);
+  return lines.filter(Boolean).join('\n');
+}

@@ -1,0 +1,150 @@
+import type { Command } from 'commander';
+import type { SettingOverrides } from '../../config/schema.js';
+import type { Deps } from '../../deps.js';
+import { CancelledError, CoworkerError } from '../../errors.js';
+import { newJobId } from '../../jobs/ids.js';
+import type { ProgressEvent } from '../../jobs/progress.js';
+import { recoverInterruptedJobs } from '../../jobs/recovery.js';
+import { dedupeKey, type SimulationRequest } from '../../jobs/request.js';
+import { runJob } from '../../jobs/runJob.js';
+import { artifactsDir } from '../../paths.js';
+import { renderTerminalSummary } from '../../report/terminal.js';
+import { exitCodeFor } from '../exitCodes.js';
+import { colorEnabled, formatElapsed, styler, writeJson } from '../output.js';
+import { parseTargetArg } from '../targetArg.js';
+
+interface SimulateFlags {
+  head?: string;
+  base?: string;
+  appDir?: string;
+  install?: string | boolean;
+  start?: string;
+  url?: string;
+  readyTimeout?: number;
+  route?: string[];
+  maxPages?: number;
+  instructions?: string;
+  agent: boolean;
+  json?: boolean;
+}
+
+export function registerSimulate(program: Command, deps: () => Deps): void {
+  program
+    .command('simulate')
+    .description('Check out a branch, start the app, try it in a real browser and report what broke')
+    .argument('<target>', 'path of a local git repository')
+    .option('--head <ref>', 'branch, tag or commit to test (default: the checked-out branch)')
+    .option('--base <ref>', 'what the change is compared with (default: main, then master)')
+    .option('--app-dir <dir>', 'folder of the app inside the repository (monorepos)')
+    .option('--install <command>', 'install command (default: from the lockfile, e.g. npm ci)')
+    .option('--no-install', 'skip installing dependencies')
+    .option('--start <command>', 'command that starts the app; it gets PORT and HOST')
+    .option('--url <url-or-path>', 'entry URL, or a path on the app (e.g. /dashboard)')
+    .option('--ready-timeout <seconds>', 'how long to wait for the app to answer', positiveNumber)
+    .option('--route <path>', 'a page to visit besides the entry URL (repeatable)', collect, [])
+    .option('--max-pages <n>', 'bound on pages the smoke crawl visits (default 10)', positiveInteger)
+    .option('--instructions <text>', 'what to focus on (used by the AI exploration)')
+    .option('--no-agent', 'skip the AI exploration')
+    .option('--json', 'print the report as one JSON object on stdout')
+    .action(async (target: string, flags: SimulateFlags) => {
+      process.exitCode = await simulate(target, flags, deps());
+    });
+}
+
+async function simulate(targetInput: string, flags: SimulateFlags, deps: Deps): Promise<number> {
+  const color = colorEnabled(process.stderr);
+  const style = styler(color);
+  const request: SimulationRequest = {
+    input: targetInput,
+    target: parseTargetArg(targetInput, {
+      ...(flags.head ? { head: flags.head } : {}),
+      ...(flags.base ? { base: flags.base } : {}),
+    }),
+    settings: overridesFrom(flags),
+    agent: { enabled: flags.agent },
+  };
+  if (flags.route?.some((r) => !r.startsWith('/'))) {
+    throw new CoworkerError('INVALID_INPUT', '--route takes a path starting with "/".', 'e.g. --route /settings');
+  }
+
+  const store = deps.store();
+  await recoverInterruptedJobs(store, deps.logger);
+  const id = newJobId();
+  const job = store.create({
+    id,
+    request,
+    artifactDir: artifactsDir(deps.paths, id),
+    status: 'running',
+    dedupeKey: dedupeKey(request.target),
+  });
+
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onSignal = (signal: NodeJS.Signals) => {
+    interrupts++;
+    if (interrupts === 1) {
+      process.stderr.write(`\n${signal === 'SIGINT' ? 'Ctrl-C' : signal}: cancelling and cleaning up…\n`);
+      controller.abort(new CancelledError(`Cancelled (${signal}).`));
+    } else {
+      process.stderr.write('Still cleaning up; press Ctrl-C again to stop waiting (processes may be left).\n');
+      if (interrupts > 2) process.exit(130);
+    }
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  process.on('SIGHUP', onSignal);
+
+  process.stderr.write(`${style('bold', 'myfav-coworker')} job ${id}: ${targetInput}\n`);
+  const onProgress = (e: ProgressEvent) =>
+    process.stderr.write(`${style('dim', `[${formatElapsed(e.elapsedMs).padStart(6)}]`)} ${style('cyan', e.phase.padEnd(8))} ${e.message}\n`);
+
+  try {
+    const report = await runJob(
+      job,
+      { paths: deps.paths, logger: deps.logger, store },
+      { signal: controller.signal, onProgress },
+    );
+    if (flags.json) writeJson(report);
+    else process.stdout.write(`${renderTerminalSummary(report, { color: colorEnabled(process.stdout) })}\n`);
+    return exitCodeFor(report);
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    process.off('SIGHUP', onSignal);
+  }
+}
+
+function overridesFrom(flags: SimulateFlags): SettingOverrides {
+  const o: SettingOverrides = {};
+  if (flags.appDir !== undefined) o.appDir = flags.appDir;
+  // commander: --install <cmd> gives a string, --no-install gives false, neither gives true (the default).
+  if (typeof flags.install === 'string') o.install = flags.install;
+  else if (flags.install === false) o.install = false;
+  if (flags.start !== undefined) o.start = flags.start;
+  if (flags.url !== undefined) o.url = flags.url;
+  if (flags.readyTimeout !== undefined) o.readyTimeoutSeconds = flags.readyTimeout;
+  if (flags.route?.length) o.routes = flags.route;
+  if (flags.maxPages !== undefined) o.maxPages = flags.maxPages;
+  if (flags.instructions !== undefined) o.instructions = flags.instructions;
+  return o;
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+function positiveNumber(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) {
+    throw new CoworkerError('INVALID_INPUT', `Expected a positive number, got ${JSON.stringify(value)}.`, 'e.g. --ready-timeout 90');
+  }
+  return n;
+}
+
+function positiveInteger(value: string): number {
+  const n = positiveNumber(value);
+  if (!Number.isInteger(n)) {
+    throw new CoworkerError('INVALID_INPUT', `Expected a whole number, got ${JSON.stringify(value)}.`, 'e.g. --max-pages 20');
+  }
+  return n;
+}

@@ -1,0 +1,39 @@
+import { rm } from 'node:fs/promises';
+import { killJobProcesses, killProcessGroup } from '../app/processGroup.js';
+import { removeWorktree } from '../git/worktree.js';
+import type { Logger } from '../log.js';
+import type { JobRecord, JobStore } from './store.js';
+
+/**
+ * After a crash (kill -9, power loss, a closed terminal), jobs stay `running` in the history with
+ * their app processes, worktrees and temp dirs still around. On start-up we mark them `interrupted`
+ * and clean up what they left. Jobs owned by another live process (a second MCP server) are left alone.
+ */
+export async function recoverInterruptedJobs(store: JobStore, logger: Logger): Promise<JobRecord[]> {
+  const orphans = store.markInterrupted(isProcessAlive);
+  for (const job of orphans) {
+    logger.debug(`cleaning up interrupted job ${job.id}`);
+    // On Linux the marker in the environment finds every process of the job, even ones that left the
+    // group, and cannot hit an unrelated process that reused the pgid. Elsewhere the stored group is all we have.
+    await killJobProcesses(job.id).catch(() => []);
+    if (job.appPgid && process.platform !== 'linux') await killProcessGroup(job.appPgid).catch(() => false);
+    if (job.worktreeDir && job.mirrorDir) await removeWorktree(job.mirrorDir, job.worktreeDir).catch(() => {});
+    else if (job.worktreeDir) await rm(job.worktreeDir, { recursive: true, force: true }).catch(() => {});
+    if (job.tempDir) await rm(job.tempDir, { recursive: true, force: true }).catch(() => {});
+    store.clearLeftovers(job.id);
+  }
+  if (orphans.length > 0) {
+    logger.warn(`${orphans.length} job(s) interrupted by an earlier crash were marked 'interrupted' and cleaned up.`);
+  }
+  return orphans;
+}
+
+export function isProcessAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    // EPERM: it exists but belongs to someone else — alive, and not ours to judge.
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

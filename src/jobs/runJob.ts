@@ -1,0 +1,247 @@
+import { mkdir, rm, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { installDependencies } from '../app/install.js';
+import { launchApp } from '../app/launch.js';
+import { detectApp } from '../app/detect.js';
+import { routesFromChangedFiles } from '../app/routesFromDiff.js';
+import type { RunningApp } from '../app/types.js';
+import { discoverBrowser } from '../browser/discover.js';
+import { openBrowserSession } from '../browser/session.js';
+import { smokeCrawl } from '../browser/crawl.js';
+import type { CrawlTarget } from '../browser/types.js';
+import { loadRepoConfig, resolveSettings } from '../config/load.js';
+import { throwIfCancelled, toCoworkerError } from '../errors.js';
+import type { Logger } from '../log.js';
+import { type AppPaths, jobTempDir, worktreesDir, reposCacheDir } from '../paths.js';
+import { findingsFromCrawl } from '../report/findings.js';
+import type { AppInfo, Finding, Phase, Report } from '../report/model.js';
+import { decideVerdict, summarize } from '../report/verdict.js';
+import { writeReportFiles } from '../report/write.js';
+import type { ProgressListener } from './progress.js';
+import type { JobRecord, JobStore } from './store.js';
+import { checkoutTarget } from './target.js';
+import { Teardown } from './teardown.js';
+
+export interface JobDeps {
+  paths: AppPaths;
+  store: JobStore;
+  logger: Logger;
+}
+
+export interface JobRunOptions {
+  signal: AbortSignal;
+  onProgress?: ProgressListener;
+}
+
+/**
+ * One simulation, start to finish: checkout → detect → install → launch → crawl → report, with
+ * teardown always. Never throws for a failure of the simulated app or of the pipeline: the outcome
+ * is the returned (and stored) report, whose status says what happened.
+ */
+export async function runJob(job: JobRecord, deps: JobDeps, opts: JobRunOptions): Promise<Report> {
+  const { store, logger, paths } = deps;
+  const started = Date.now();
+  const timings: Report['timings'] = { total: 0 };
+  const teardown = new Teardown();
+  const artifactDir = job.artifactDir;
+  const report: Report = {
+    id: job.id,
+    status: 'running',
+    verdict: null,
+    summary: '',
+    target: null,
+    app: null,
+    findings: [],
+    pages: [],
+    brokenLinks: [],
+    timings,
+    artifacts: {
+      dir: artifactDir,
+      reportJson: path.join(artifactDir, 'report.json'),
+      reportMd: path.join(artifactDir, 'report.md'),
+      reportHtml: path.join(artifactDir, 'report.html'),
+      screenshots: [],
+    },
+    createdAt: job.createdAt,
+    startedAt: job.startedAt ?? new Date(started).toISOString(),
+    finishedAt: null,
+  };
+
+  let currentPhase: Phase = 'checkout';
+  let phaseStarted = started;
+  const enter = (phase: Phase, message: string) => {
+    if (phase !== currentPhase) {
+      timings[currentPhase] = (timings[currentPhase] ?? 0) + (Date.now() - phaseStarted);
+      currentPhase = phase;
+      phaseStarted = Date.now();
+      store.update(job.id, { phase });
+    }
+    progress(message);
+  };
+  const progress = (message: string) =>
+    opts.onProgress?.({ jobId: job.id, phase: currentPhase, message, elapsedMs: Date.now() - started });
+
+  let incompleteReason: string | undefined;
+  let crawlFindings: Finding[] = [];
+  try {
+    await mkdir(artifactDir, { recursive: true, mode: 0o700 });
+    const tempDir = jobTempDir(paths, job.id);
+    await mkdir(tempDir, { recursive: true, mode: 0o700 });
+    store.update(job.id, { tempDir, phase: 'checkout' });
+    teardown.add('remove temp dir', () => rm(tempDir, { recursive: true, force: true, maxRetries: 3 }));
+
+    // checkout
+    enter('checkout', `checking out ${job.targetInput}`);
+    const worktree = path.join(worktreesDir(paths), job.id);
+    store.update(job.id, { worktreeDir: worktree });
+    const checkout = await checkoutTarget(job.request.target, {
+      reposDir: reposCacheDir(paths),
+      worktreeDir: worktree,
+      signal: opts.signal,
+    });
+    teardown.add('remove worktree', () => checkout.remove());
+    report.target = checkout.target;
+    store.update(job.id, {
+      mirrorDir: checkout.mirrorDir,
+      repo: checkout.target.repo,
+      headRef: checkout.target.headRef,
+      headSha: checkout.target.headSha,
+      baseRef: checkout.target.baseRef,
+      baseSha: checkout.target.baseSha,
+    });
+    progress(
+      `${checkout.target.headRef} @ ${checkout.target.headSha.slice(0, 8)}` +
+        `${checkout.target.baseSha ? ` vs ${checkout.target.baseRef} @ ${checkout.target.baseSha.slice(0, 8)}` : ''}, ` +
+        `${checkout.target.changedFiles.length} changed file(s) (${checkout.cache === 'cloned' ? 'new cache' : 'cached clone'})`,
+    );
+    throwIfCancelled(opts.signal);
+
+    // detect
+    enter('detect', 'looking for the app');
+    const settings = resolveSettings(await loadRepoConfig(checkout.worktree), job.request.settings);
+    const plan = await detectApp(checkout.worktree, checkout.target.changedFiles, settings);
+    report.app = appInfo(plan, '');
+    progress(
+      `${plan.kind === 'static' ? 'static site' : `${plan.packageManager ?? 'node'} app`} in ${plan.relDir || 'repo root'} (${plan.dirReason})`,
+    );
+    throwIfCancelled(opts.signal);
+
+    const home = path.join(tempDir, 'home');
+    const childEnv = { home, jobId: job.id, extra: settings.env };
+
+    // install
+    if (plan.installCommand) {
+      enter('install', `installing dependencies: ${plan.installCommand}`);
+      await installDependencies(plan, {
+        ...childEnv,
+        logFile: path.join(artifactDir, 'install.log'),
+        signal: opts.signal,
+        timeoutMs: settings.installTimeoutMs,
+      });
+      report.artifacts.installLog = path.join(artifactDir, 'install.log');
+    }
+
+    // launch
+    enter('launch', plan.startCommand ? `starting: ${plan.startCommand}` : 'serving the static site');
+    const appLog = path.join(artifactDir, 'app.log');
+    report.artifacts.appLog = appLog;
+    const app: RunningApp = await launchApp(plan, {
+      ...childEnv,
+      logFile: appLog,
+      signal: opts.signal,
+      readyTimeoutMs: settings.readyTimeoutMs,
+    });
+    teardown.add('stop the app', () => app.stop());
+    if (app.pgid) store.update(job.id, { appPgid: app.pgid });
+    report.app = appInfo(plan, app.url);
+    progress(`app answers at ${app.url}`);
+    throwIfCancelled(opts.signal);
+
+    // crawl
+    enter('crawl', 'opening the browser');
+    const executable = await discoverBrowser();
+    const tracePath = path.join(artifactDir, 'trace.zip');
+    const session = await openBrowserSession({
+      executable,
+      origin: app.origin,
+      allowedOrigins: settings.allowedOrigins,
+      tracePath,
+      signal: opts.signal,
+      logger,
+    });
+    // Registered after the app: torn down before it (reverse order), so the trace is written first.
+    teardown.add('close the browser', () => session.close());
+    const targets: CrawlTarget[] = [
+      ...settings.routes.map((route) => ({ url: new URL(route, app.origin).href, via: 'route' as const })),
+      ...routesFromChangedFiles(checkout.target.changedFiles, plan.relDir).map((route) => ({
+        url: new URL(route, app.origin).href,
+        via: 'diff' as const,
+      })),
+    ];
+    const crawl = await smokeCrawl(session, {
+      entryUrl: app.url,
+      targets,
+      maxPages: settings.maxPages,
+      screenshotsDir: path.join(artifactDir, 'screenshots'),
+      artifactDir,
+      signal: opts.signal,
+      onPage: (page, index) =>
+        progress(`page ${index + 1}: ${page.path} → ${page.status ?? page.error ?? 'no response'}`),
+    });
+    report.pages = crawl.pages;
+    report.brokenLinks = crawl.brokenLinks;
+    report.artifacts.screenshots = crawl.pages.flatMap((p) => (p.screenshot ? [p.screenshot] : []));
+    crawlFindings = findingsFromCrawl(crawl);
+    if (crawl.pages[0]?.status === null || crawl.pages.length === 0) {
+      incompleteReason = `the entry page ${app.url} did not load in the browser`;
+    }
+    report.findings = crawlFindings;
+    report.agent = { ran: false, reason: 'The AI exploration is not available in this version.' };
+    report.status = 'completed';
+  } catch (err) {
+    const error = toCoworkerError(err);
+    report.status = error.code === 'CANCELLED' ? 'cancelled' : 'error';
+    report.error = error.toJSON();
+    if (error.code === 'INTERNAL') logger.debug(String((err as Error)?.stack ?? err));
+  } finally {
+    enter('teardown', 'cleaning up');
+    await teardown.run(logger);
+    enter('report', 'writing the report');
+  }
+
+  if (report.status === 'completed') {
+    report.verdict = decideVerdict(report.findings, incompleteReason ? { incompleteReason } : {});
+    if (incompleteReason) report.incompleteReason = incompleteReason;
+  }
+  if (await exists(path.join(artifactDir, 'trace.zip'))) report.artifacts.trace = path.join(artifactDir, 'trace.zip');
+  report.summary = summarize(report);
+  timings[currentPhase] = (timings[currentPhase] ?? 0) + (Date.now() - phaseStarted);
+  report.finishedAt = new Date().toISOString();
+  timings.total = Date.now() - started;
+  try {
+    await writeReportFiles(report);
+  } catch (err) {
+    logger.warn(`could not write the report files in ${artifactDir}: ${(err as Error).message}`);
+  }
+  store.finish(report);
+  return report;
+}
+
+function appInfo(plan: Awaited<ReturnType<typeof detectApp>>, url: string): AppInfo {
+  return {
+    dir: plan.relDir,
+    kind: plan.kind,
+    ...(plan.packageManager ? { packageManager: plan.packageManager } : {}),
+    ...(plan.installCommand ? { installCommand: plan.installCommand } : {}),
+    ...(plan.startCommand ? { startCommand: plan.startCommand } : {}),
+    url,
+    dirReason: plan.dirReason,
+  };
+}
+
+const exists = (file: string) => stat(file).then(
+  () => true,
+  () => false,
+);
+
+

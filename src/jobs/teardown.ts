@@ -1,0 +1,32 @@
+import type { Logger } from '../log.js';
+
+/**
+ * Cleanup steps of one job, run in reverse order of registration — always, on success, error and
+ * cancel. A step that fails or hangs is logged and skipped so the others still run.
+ */
+export class Teardown {
+  private readonly steps: { label: string; run: () => Promise<unknown> }[] = [];
+
+  add(label: string, run: () => Promise<unknown>): void {
+    this.steps.push({ label, run });
+  }
+
+  async run(logger: Logger, stepTimeoutMs = 15_000): Promise<void> {
+    while (this.steps.length > 0) {
+      const step = this.steps.pop()!;
+      let timer: NodeJS.Timeout | undefined;
+      try {
+        await Promise.race([
+          step.run(),
+          new Promise((_, reject) => {
+            timer = setTimeout(() => reject(new Error(`timed out after ${stepTimeoutMs / 1000} s`)), stepTimeoutMs);
+          }),
+        ]);
+      } catch (err) {
+        logger.warn(`cleanup: ${step.label} failed: ${(err as Error).message}`);
+      } finally {
+        clearTimeout(timer);
+      }
+    }
+  }
+}
