@@ -13,7 +13,9 @@ const workDir = mkdtempSync(path.join(os.tmpdir(), 'myfav-demo-'));
 let status = 2;
 try {
   const demo = await buildDemoRepo(path.join(workDir, 'demo-notes'));
-  process.stderr.write(`Demo repository: ${demo.repoPath} (branches ${demo.baseBranch}, ${demo.headBranch})\n`);
+  process.stderr.write(
+    `Demo repository: ${demo.repoPath} (branches ${demo.baseBranch}, ${demo.headBranch})\n`,
+  );
   const args = [
     path.join(root, 'bin', 'myfav-coworker.js'),
     'simulate',

@@ -47,12 +47,19 @@ export class CoworkerError extends Error {
   readonly hint: string;
   readonly exitCode: number;
 
-  constructor(code: ErrorCode, message: string, hint: string, options?: { cause?: unknown; exitCode?: number }) {
+  constructor(
+    code: ErrorCode,
+    message: string,
+    hint: string,
+    options?: { cause?: unknown; exitCode?: number },
+  ) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'CoworkerError';
     this.code = code;
     this.hint = hint;
-    this.exitCode = options?.exitCode ?? (code === 'AUTH_REQUIRED' || code === 'AUTH_FAILED' ? ExitCode.auth : ExitCode.error);
+    this.exitCode =
+      options?.exitCode ??
+      (code === 'AUTH_REQUIRED' || code === 'AUTH_FAILED' ? ExitCode.auth : ExitCode.error);
   }
 
   toJSON(): ErrorInfo {
@@ -81,7 +88,9 @@ export function toCoworkerError(err: unknown): CoworkerError {
 }
 
 export function isAbortError(err: unknown): boolean {
-  return err instanceof Error && (err.name === 'AbortError' || (err as { code?: string }).code === 'ABORT_ERR');
+  return (
+    err instanceof Error && (err.name === 'AbortError' || (err as { code?: string }).code === 'ABORT_ERR')
+  );
 }
 
 /** Throw a CancelledError when the signal has fired; call between steps of long work. */

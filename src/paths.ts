@@ -19,7 +19,11 @@ export function resolvePaths(env: NodeJS.ProcessEnv = process.env): AppPaths {
   const home = env.MYFAV_COWORKER_HOME;
   if (home) {
     const root = path.resolve(home);
-    return { data: path.join(root, 'data'), cache: path.join(root, 'cache'), config: path.join(root, 'config') };
+    return {
+      data: path.join(root, 'data'),
+      cache: path.join(root, 'cache'),
+      config: path.join(root, 'config'),
+    };
   }
   const p = envPaths('myfav-coworker', { suffix: '' });
   return { data: p.data, cache: p.cache, config: p.config };

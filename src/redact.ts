@@ -12,7 +12,9 @@ export function registerSecret(secret: string | undefined): void {
 }
 
 export function redactSecrets(text: string): string {
-  let out = text.replace(tokenPattern, (m) => `${m.slice(0, 4)}…[redacted]`).replace(authHeaderPattern, '$1[redacted]');
+  let out = text
+    .replace(tokenPattern, (m) => `${m.slice(0, 4)}…[redacted]`)
+    .replace(authHeaderPattern, '$1[redacted]');
   for (const secret of knownSecrets) {
     if (out.includes(secret)) out = out.split(secret).join('[redacted]');
   }

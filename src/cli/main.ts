@@ -12,7 +12,9 @@ const version = '0.1.0';
 
 function buildProgram(deps: () => Deps): Command {
   const program = new Command('myfav-coworker')
-    .description('A QA coworker for your pull requests: checks the branch out, starts the app, tries it in a real browser and reports back.')
+    .description(
+      'A QA coworker for your pull requests: checks the branch out, starts the app, tries it in a real browser and reports back.',
+    )
     .version(version, '-v, --version')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
@@ -48,12 +50,15 @@ async function main(argv: string[]): Promise<number> {
     }
     const error = toCoworkerError(err);
     if (argv.includes('--json')) {
-      process.stdout.write(`${JSON.stringify({ id: null, status: 'error', verdict: null, error: error.toJSON() }, null, 2)}\n`);
+      process.stdout.write(
+        `${JSON.stringify({ id: null, status: 'error', verdict: null, error: error.toJSON() }, null, 2)}\n`,
+      );
     }
     const style = styler(colorEnabled(process.stderr));
     process.stderr.write(`${style('red', 'error:')} ${redactSecrets(error.message)}\n`);
     if (error.hint) process.stderr.write(`${redactSecrets(error.hint)}\n`);
-    if (error.code === 'INTERNAL' && process.env.MYFAV_DEBUG) process.stderr.write(`${(err as Error)?.stack ?? ''}\n`);
+    if (error.code === 'INTERNAL' && process.env.MYFAV_DEBUG)
+      process.stderr.write(`${(err as Error)?.stack ?? ''}\n`);
     return error.exitCode;
   } finally {
     deps?.close();
@@ -63,4 +68,3 @@ async function main(argv: string[]): Promise<number> {
 // The only process.exit of the program: every command returns its exit code here.
 const code = await main(process.argv);
 process.exit(code);
-

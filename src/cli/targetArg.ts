@@ -9,8 +9,10 @@ const examples = 'e.g. `myfav-coworker simulate ./my-app --head feature/login --
 /** The target argument of `simulate`: a local repository path (PR URLs arrive with GitHub support). */
 export function parseTargetArg(input: string, refs: { head?: string; base?: string }): TargetSpec {
   const trimmed = input.trim();
-  if (!trimmed) throw new CoworkerError('INVALID_INPUT', 'No target given.', `Name a repository folder, ${examples}.`);
-  const expanded = trimmed === '~' || trimmed.startsWith('~/') ? path.join(os.homedir(), trimmed.slice(1)) : trimmed;
+  if (!trimmed)
+    throw new CoworkerError('INVALID_INPUT', 'No target given.', `Name a repository folder, ${examples}.`);
+  const expanded =
+    trimmed === '~' || trimmed.startsWith('~/') ? path.join(os.homedir(), trimmed.slice(1)) : trimmed;
   if (existsSync(expanded) || /^(\.{1,2}|~)?[\\/]/.test(trimmed) || trimmed === '.' || trimmed === '..') {
     return {
       kind: 'local',

@@ -52,7 +52,8 @@ function describeIssues(error: z.ZodError): string {
     .slice(0, 3)
     .map((issue) => {
       const field = issue.path.length ? issue.path.join('.') : '(top level)';
-      if (issue.code === 'unrecognized_keys') return `unknown field(s) ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+      if (issue.code === 'unrecognized_keys')
+        return `unknown field(s) ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
       return `field "${field}": ${issue.message}`;
     })
     .join('; ');
@@ -68,8 +69,10 @@ export function resolveSettings(file: RepoConfig, flags: SettingOverrides): Simu
     install: pick(flags.install, file.install, defaultSettings.install),
     start: pick(flags.start, file.start, defaultSettings.start),
     url: pick(flags.url, file.url, defaultSettings.url),
-    readyTimeoutMs: readyTimeoutSeconds !== undefined ? readyTimeoutSeconds * 1000 : defaultSettings.readyTimeoutMs,
-    installTimeoutMs: file.installTimeout !== undefined ? file.installTimeout * 1000 : defaultSettings.installTimeoutMs,
+    readyTimeoutMs:
+      readyTimeoutSeconds !== undefined ? readyTimeoutSeconds * 1000 : defaultSettings.readyTimeoutMs,
+    installTimeoutMs:
+      file.installTimeout !== undefined ? file.installTimeout * 1000 : defaultSettings.installTimeoutMs,
     // Routes add up: the repo's own list plus the ones asked for now.
     routes: [...new Set([...(file.routes ?? []), ...(flags.routes ?? [])])],
     maxPages: pick(flags.maxPages, file.maxPages, defaultSettings.maxPages),

@@ -10,7 +10,12 @@ export const repoConfigSchema = z
       .optional(),
     start: z.string().min(1).describe('Command that starts the app; it gets PORT and HOST.').optional(),
     url: z.string().min(1).describe('Entry URL or path (e.g. /app or http://127.0.0.1:5173/).').optional(),
-    readyTimeout: z.number().positive().max(3600).describe('Seconds to wait for the app to answer.').optional(),
+    readyTimeout: z
+      .number()
+      .positive()
+      .max(3600)
+      .describe('Seconds to wait for the app to answer.')
+      .optional(),
     installTimeout: z.number().positive().max(7200).describe('Seconds the install may take.').optional(),
     routes: z.array(z.string().startsWith('/')).describe('Paths to visit besides the entry URL.').optional(),
     maxPages: z.number().int().min(1).max(200).describe('Bound on pages the smoke crawl visits.').optional(),

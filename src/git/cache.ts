@@ -21,7 +21,11 @@ export function repoCacheFor(reposDir: string, key: string, label: string): Repo
 }
 
 /** Clone the mirror on first use, otherwise fetch every ref incrementally. Call under the repo lock. */
-export async function syncMirror(cache: RepoCache, source: string, opts: GitOptions): Promise<'cloned' | 'fetched'> {
+export async function syncMirror(
+  cache: RepoCache,
+  source: string,
+  opts: GitOptions,
+): Promise<'cloned' | 'fetched'> {
   const exists = await stat(path.join(cache.dir, 'HEAD')).then(
     () => true,
     () => false,

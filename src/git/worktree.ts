@@ -1,6 +1,6 @@
 import { rm } from 'node:fs/promises';
-import { createGit, type GitOptions } from './client.js';
 import { gitError } from './cache.js';
+import { createGit, type GitOptions } from './client.js';
 
 /** A detached worktree of the cached mirror at one commit, for one job. */
 export async function addWorktree(

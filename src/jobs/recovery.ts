@@ -17,13 +17,16 @@ export async function recoverInterruptedJobs(store: JobStore, logger: Logger): P
     // group, and cannot hit an unrelated process that reused the pgid. Elsewhere the stored group is all we have.
     await killJobProcesses(job.id).catch(() => []);
     if (job.appPgid && process.platform !== 'linux') await killProcessGroup(job.appPgid).catch(() => false);
-    if (job.worktreeDir && job.mirrorDir) await removeWorktree(job.mirrorDir, job.worktreeDir).catch(() => {});
+    if (job.worktreeDir && job.mirrorDir)
+      await removeWorktree(job.mirrorDir, job.worktreeDir).catch(() => {});
     else if (job.worktreeDir) await rm(job.worktreeDir, { recursive: true, force: true }).catch(() => {});
     if (job.tempDir) await rm(job.tempDir, { recursive: true, force: true }).catch(() => {});
     store.clearLeftovers(job.id);
   }
   if (orphans.length > 0) {
-    logger.warn(`${orphans.length} job(s) interrupted by an earlier crash were marked 'interrupted' and cleaned up.`);
+    logger.warn(
+      `${orphans.length} job(s) interrupted by an earlier crash were marked 'interrupted' and cleaned up.`,
+    );
   }
   return orphans;
 }

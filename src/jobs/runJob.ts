@@ -1,18 +1,18 @@
 import { mkdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { detectApp } from '../app/detect.js';
 import { installDependencies } from '../app/install.js';
 import { launchApp } from '../app/launch.js';
-import { detectApp } from '../app/detect.js';
 import { routesFromChangedFiles } from '../app/routesFromDiff.js';
 import type { RunningApp } from '../app/types.js';
+import { smokeCrawl } from '../browser/crawl.js';
 import { discoverBrowser } from '../browser/discover.js';
 import { openBrowserSession } from '../browser/session.js';
-import { smokeCrawl } from '../browser/crawl.js';
 import type { CrawlTarget } from '../browser/types.js';
 import { loadRepoConfig, resolveSettings } from '../config/load.js';
 import { throwIfCancelled, toCoworkerError } from '../errors.js';
 import type { Logger } from '../log.js';
-import { type AppPaths, jobTempDir, worktreesDir, reposCacheDir } from '../paths.js';
+import { type AppPaths, jobTempDir, reposCacheDir, worktreesDir } from '../paths.js';
 import { findingsFromCrawl } from '../report/findings.js';
 import type { AppInfo, Finding, Phase, Report } from '../report/model.js';
 import { decideVerdict, summarize } from '../report/verdict.js';
@@ -213,7 +213,8 @@ export async function runJob(job: JobRecord, deps: JobDeps, opts: JobRunOptions)
     report.verdict = decideVerdict(report.findings, incompleteReason ? { incompleteReason } : {});
     if (incompleteReason) report.incompleteReason = incompleteReason;
   }
-  if (await exists(path.join(artifactDir, 'trace.zip'))) report.artifacts.trace = path.join(artifactDir, 'trace.zip');
+  if (await exists(path.join(artifactDir, 'trace.zip')))
+    report.artifacts.trace = path.join(artifactDir, 'trace.zip');
   report.summary = summarize(report);
   timings[currentPhase] = (timings[currentPhase] ?? 0) + (Date.now() - phaseStarted);
   report.finishedAt = new Date().toISOString();
@@ -239,9 +240,8 @@ function appInfo(plan: Awaited<ReturnType<typeof detectApp>>, url: string): AppI
   };
 }
 
-const exists = (file: string) => stat(file).then(
-  () => true,
-  () => false,
-);
-
-
+const exists = (file: string) =>
+  stat(file).then(
+    () => true,
+    () => false,
+  );

@@ -115,7 +115,10 @@ export class JobStore {
   }
 
   update(id: string, patch: JobProgressPatch): void {
-    const entries = Object.entries(patch).filter(([, v]) => v !== undefined) as [keyof JobProgressPatch, unknown][];
+    const entries = Object.entries(patch).filter(([, v]) => v !== undefined) as [
+      keyof JobProgressPatch,
+      unknown,
+    ][];
     if (entries.length === 0) return;
     const sets = entries.map(([key]) => `${patchColumns[key]} = @${key}`).join(', ');
     this.db.prepare(`UPDATE jobs SET ${sets} WHERE id = @id`).run({ id, ...Object.fromEntries(entries) });
@@ -201,9 +204,9 @@ export class JobStore {
 
   /** Queued jobs, oldest first (a restarted server picks them up). */
   queued(): JobRecord[] {
-    return (this.db.prepare(`SELECT * FROM jobs WHERE status = 'queued' ORDER BY created_at`).all() as Row[]).map(
-      toRecord,
-    );
+    return (
+      this.db.prepare(`SELECT * FROM jobs WHERE status = 'queued' ORDER BY created_at`).all() as Row[]
+    ).map(toRecord);
   }
 
   /**
@@ -214,7 +217,9 @@ export class JobStore {
   markInterrupted(isOwnerAlive: (pid: number) => boolean): JobRecord[] {
     return this.db
       .transaction(() => {
-        const running = (this.db.prepare(`SELECT * FROM jobs WHERE status = 'running'`).all() as Row[]).map(toRecord);
+        const running = (this.db.prepare(`SELECT * FROM jobs WHERE status = 'running'`).all() as Row[]).map(
+          toRecord,
+        );
         const orphans = running.filter((job) => job.ownerPid === null || !isOwnerAlive(job.ownerPid));
         const mark = this.db.prepare(
           `UPDATE jobs SET status = 'interrupted', finished_at = @now, error_code = 'INTERRUPTED',
@@ -235,7 +240,9 @@ export class JobStore {
 
   /** After cleaning an interrupted job's leftovers, forget them. */
   clearLeftovers(id: string): void {
-    this.db.prepare('UPDATE jobs SET app_pgid = NULL, worktree_dir = NULL, temp_dir = NULL WHERE id = ?').run(id);
+    this.db
+      .prepare('UPDATE jobs SET app_pgid = NULL, worktree_dir = NULL, temp_dir = NULL WHERE id = ?')
+      .run(id);
   }
 }
 

@@ -1,5 +1,5 @@
-import { type Checkout, checkoutLocal } from '../git/localCheckout.js';
 import { CoworkerError } from '../errors.js';
+import { type Checkout, checkoutLocal } from '../git/localCheckout.js';
 import type { TargetInfo } from '../report/model.js';
 import type { TargetSpec } from './request.js';
 

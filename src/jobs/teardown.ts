@@ -19,7 +19,10 @@ export class Teardown {
         await Promise.race([
           step.run(),
           new Promise((_, reject) => {
-            timer = setTimeout(() => reject(new Error(`timed out after ${stepTimeoutMs / 1000} s`)), stepTimeoutMs);
+            timer = setTimeout(
+              () => reject(new Error(`timed out after ${stepTimeoutMs / 1000} s`)),
+              stepTimeoutMs,
+            );
           }),
         ]);
       } catch (err) {

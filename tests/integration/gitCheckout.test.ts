@@ -11,10 +11,14 @@ afterEach(() => {
 });
 
 function git(cwd: string, ...args: string[]): string {
-  return execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', '-c', 'commit.gpgsign=false', ...args], {
-    cwd,
-    encoding: 'utf8',
-  }).trim();
+  return execFileSync(
+    'git',
+    ['-c', 'user.name=t', '-c', 'user.email=t@example.com', '-c', 'commit.gpgsign=false', ...args],
+    {
+      cwd,
+      encoding: 'utf8',
+    },
+  ).trim();
 }
 
 function makeRepo(): { repo: string; home: string } {
@@ -58,7 +62,10 @@ describe('checkoutLocal', () => {
     expect(git(checkout.mirrorDir, 'worktree', 'list')).not.toContain('job1');
 
     // Second run: the mirror is reused (fetch, not clone).
-    const second = await checkoutLocal({ repoPath: repo, headRef: 'feature/x' }, { ...ctx, worktreeDir: path.join(home, 'cache/wt/job2') });
+    const second = await checkoutLocal(
+      { repoPath: repo, headRef: 'feature/x' },
+      { ...ctx, worktreeDir: path.join(home, 'cache/wt/job2') },
+    );
     expect(second.cache).toBe('fetched');
     await second.remove();
   });
@@ -66,14 +73,18 @@ describe('checkoutLocal', () => {
   it('refuses refs that look like options, and names unknown refs', async () => {
     const { repo, home } = makeRepo();
     const ctx = { reposDir: path.join(home, 'cache/repos'), worktreeDir: path.join(home, 'cache/wt/j') };
-    await expect(checkoutLocal({ repoPath: repo, headRef: '--upload-pack=touch /tmp/pwned' }, ctx)).rejects.toMatchObject({
+    await expect(
+      checkoutLocal({ repoPath: repo, headRef: '--upload-pack=touch /tmp/pwned' }, ctx),
+    ).rejects.toMatchObject({
       code: 'INVALID_REF',
     });
     await expect(checkoutLocal({ repoPath: repo, headRef: 'no-such-branch' }, ctx)).rejects.toMatchObject({
       code: 'UNKNOWN_REF',
       hint: expect.stringContaining('feature/x'),
     });
-    await expect(checkoutLocal({ repoPath: home, headRef: 'main' }, ctx)).rejects.toMatchObject({ code: 'NOT_A_GIT_REPO' });
+    await expect(checkoutLocal({ repoPath: home, headRef: 'main' }, ctx)).rejects.toMatchObject({
+      code: 'NOT_A_GIT_REPO',
+    });
     expect(existsSync(ctx.worktreeDir)).toBe(false);
   });
 
@@ -81,7 +92,12 @@ describe('checkoutLocal', () => {
     const { repo, home } = makeRepo();
     const reposDir = path.join(home, 'cache/repos');
     const results = await Promise.all(
-      [1, 2, 3].map((n) => checkoutLocal({ repoPath: repo, headRef: 'feature/x' }, { reposDir, worktreeDir: path.join(home, `wt/${n}`) })),
+      [1, 2, 3].map((n) =>
+        checkoutLocal(
+          { repoPath: repo, headRef: 'feature/x' },
+          { reposDir, worktreeDir: path.join(home, `wt/${n}`) },
+        ),
+      ),
     );
     expect(new Set(results.map((r) => r.headSha)).size).toBe(1);
     for (const r of results) expect(existsSync(path.join(r.worktree, 'new.html'))).toBe(true);

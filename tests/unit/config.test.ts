@@ -3,14 +3,18 @@ import { parseRepoConfig, resolveSettings } from '../../src/config/load.js';
 
 describe('.myfav-coworker.json', () => {
   it('accepts a valid file', () => {
-    const cfg = parseRepoConfig(JSON.stringify({ appDir: 'apps/web', start: 'npm run dev', routes: ['/a'], readyTimeout: 30 }));
+    const cfg = parseRepoConfig(
+      JSON.stringify({ appDir: 'apps/web', start: 'npm run dev', routes: ['/a'], readyTimeout: 30 }),
+    );
     expect(cfg).toMatchObject({ appDir: 'apps/web', start: 'npm run dev', routes: ['/a'], readyTimeout: 30 });
   });
 
   it('names the bad field and what is wrong with it', () => {
     expect(() => parseRepoConfig(JSON.stringify({ readyTimeout: 'soon' }))).toThrow(/field "readyTimeout"/);
     expect(() => parseRepoConfig(JSON.stringify({ routes: ['no-slash'] }))).toThrow(/field "routes\.0"/);
-    expect(() => parseRepoConfig(JSON.stringify({ strat: 'npm start' }))).toThrow(/unknown field\(s\) "strat"/);
+    expect(() => parseRepoConfig(JSON.stringify({ strat: 'npm start' }))).toThrow(
+      /unknown field\(s\) "strat"/,
+    );
     expect(() => parseRepoConfig('{ not json')).toThrow(/not valid JSON/);
     try {
       parseRepoConfig(JSON.stringify({ install: true }));
@@ -24,14 +28,30 @@ describe('.myfav-coworker.json', () => {
 describe('settings precedence: defaults < file < flags', () => {
   it('uses defaults when nothing is set', () => {
     const s = resolveSettings({}, {});
-    expect(s).toMatchObject({ appDir: undefined, install: undefined, readyTimeoutMs: 60_000, maxPages: 10, routes: [] });
+    expect(s).toMatchObject({
+      appDir: undefined,
+      install: undefined,
+      readyTimeoutMs: 60_000,
+      maxPages: 10,
+      routes: [],
+    });
   });
 
   it('lets the file override defaults and flags override the file', () => {
     const file = parseRepoConfig(
-      JSON.stringify({ appDir: 'web', start: 'npm run serve', readyTimeout: 20, maxPages: 5, routes: ['/from-file'] }),
+      JSON.stringify({
+        appDir: 'web',
+        start: 'npm run serve',
+        readyTimeout: 20,
+        maxPages: 5,
+        routes: ['/from-file'],
+      }),
     );
-    const s = resolveSettings(file, { start: 'node server.js', readyTimeoutSeconds: 7, routes: ['/from-flag'] });
+    const s = resolveSettings(file, {
+      start: 'node server.js',
+      readyTimeoutSeconds: 7,
+      routes: ['/from-flag'],
+    });
     expect(s.appDir).toBe('web');
     expect(s.start).toBe('node server.js');
     expect(s.readyTimeoutMs).toBe(7000);

@@ -70,7 +70,12 @@ describe('JobStore', () => {
     expect(store.find('zzzz')).toMatchObject({ id: 'zzzz-0003' });
     expect(store.find('nope-1234')).toBeUndefined();
     expect(store.find('abcd_%')).toBeUndefined();
-    expect(store.list({ status: 'queued' }).map((j) => j.id).sort()).toEqual(['abcd-0002', 'zzzz-0003']);
+    expect(
+      store
+        .list({ status: 'queued' })
+        .map((j) => j.id)
+        .sort(),
+    ).toEqual(['abcd-0002', 'zzzz-0003']);
     expect(store.list({ limit: 1 })).toHaveLength(1);
   });
 

@@ -2,10 +2,17 @@ import { describe, expect, it } from 'vitest';
 import { validateRef } from '../../src/git/refs.js';
 
 describe('validateRef', () => {
-  it.each(['main', 'feature/login-form', 'v1.2.3', 'origin/main', 'HEAD', 'HEAD~1', 'abc1234', 'release/2026_11', 'user@team/x'])(
-    'accepts %s',
-    (ref) => expect(validateRef(ref)).toBe(ref),
-  );
+  it.each([
+    'main',
+    'feature/login-form',
+    'v1.2.3',
+    'origin/main',
+    'HEAD',
+    'HEAD~1',
+    'abc1234',
+    'release/2026_11',
+    'user@team/x',
+  ])('accepts %s', (ref) => expect(validateRef(ref)).toBe(ref));
 
   it.each([
     ['--upload-pack=touch /tmp/x', /option/],

@@ -3,7 +3,7 @@ import { promisify } from 'node:util';
 import type { Command } from 'commander';
 import { discoverBrowser } from '../../browser/discover.js';
 import type { Deps } from '../../deps.js';
-import { CoworkerError } from '../../errors.js';
+import type { CoworkerError } from '../../errors.js';
 import { colorEnabled, styler } from '../output.js';
 
 const run = promisify(execFile);
@@ -22,7 +22,11 @@ export function registerDoctor(program: Command, deps: () => Deps): void {
       const d = deps();
       const checks: Check[] = [];
       const major = Number(process.versions.node.split('.')[0]);
-      checks.push({ name: 'Node.js', ok: major >= 22, detail: `${process.version}${major >= 22 ? '' : ' (need 22 or newer)'}` });
+      checks.push({
+        name: 'Node.js',
+        ok: major >= 22,
+        detail: `${process.version}${major >= 22 ? '' : ' (need 22 or newer)'}`,
+      });
       checks.push(
         await run('git', ['--version']).then(
           (r) => ({ name: 'git', ok: true, detail: r.stdout.trim() }),
@@ -32,7 +36,11 @@ export function registerDoctor(program: Command, deps: () => Deps): void {
       checks.push(
         await discoverBrowser().then(
           (b) => ({ name: 'browser', ok: true, detail: `${b.path} (${b.source})` }),
-          (err: CoworkerError) => ({ name: 'browser', ok: false, detail: `${err.message} ${err.hint ?? ''}` }),
+          (err: CoworkerError) => ({
+            name: 'browser',
+            ok: false,
+            detail: `${err.message} ${err.hint ?? ''}`,
+          }),
         ),
       );
       try {
@@ -43,7 +51,9 @@ export function registerDoctor(program: Command, deps: () => Deps): void {
       }
       const style = styler(colorEnabled(process.stdout));
       for (const c of checks) {
-        process.stdout.write(`${c.ok ? style('green', '✓') : style('red', '✗')} ${c.name.padEnd(12)} ${c.detail}\n`);
+        process.stdout.write(
+          `${c.ok ? style('green', '✓') : style('red', '✗')} ${c.name.padEnd(12)} ${c.detail}\n`,
+        );
       }
       process.exitCode = checks.every((c) => c.ok) ? 0 : 2;
     });

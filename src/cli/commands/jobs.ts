@@ -16,7 +16,11 @@ export function registerJobs(program: Command, deps: () => Deps): void {
     .option('--json', 'print JSON')
     .action((flags: { limit: number; status?: string; json?: boolean }) => {
       if (flags.status && !statuses.includes(flags.status as JobStatus)) {
-        throw new CoworkerError('INVALID_INPUT', `Unknown status "${flags.status}".`, `Use one of: ${statuses.join(', ')}.`);
+        throw new CoworkerError(
+          'INVALID_INPUT',
+          `Unknown status "${flags.status}".`,
+          `Use one of: ${statuses.join(', ')}.`,
+        );
       }
       if (!Number.isInteger(flags.limit) || flags.limit < 1) {
         throw new CoworkerError('INVALID_INPUT', '--limit takes a positive whole number.', 'e.g. --limit 50');
@@ -29,7 +33,9 @@ export function registerJobs(program: Command, deps: () => Deps): void {
         return;
       }
       if (jobs.length === 0) {
-        process.stdout.write('No simulations yet. Try: myfav-coworker simulate ./path/to/repo --head <branch>\n');
+        process.stdout.write(
+          'No simulations yet. Try: myfav-coworker simulate ./path/to/repo --head <branch>\n',
+        );
         return;
       }
       process.stdout.write(`${renderJobsTable(jobs, colorEnabled(process.stdout))}\n`);
@@ -64,26 +70,36 @@ function renderJobsTable(jobs: JobRecord[], color: boolean): string {
   const rows = jobs.map((job) => {
     const outcome = job.status === 'completed' ? (job.verdict ?? '-') : job.status;
     const duration =
-      job.startedAt && job.finishedAt ? formatElapsed(Date.parse(job.finishedAt) - Date.parse(job.startedAt)) : '';
+      job.startedAt && job.finishedAt
+        ? formatElapsed(Date.parse(job.finishedAt) - Date.parse(job.startedAt))
+        : '';
     const head = job.headRef ? `${job.headRef}${job.headSha ? `@${job.headSha.slice(0, 7)}` : ''}` : '';
     return [job.id, outcome, job.targetInput, head, job.createdAt.replace('T', ' ').slice(0, 19), duration];
   });
   const header = ['ID', 'RESULT', 'TARGET', 'HEAD', 'CREATED (UTC)', 'TIME'];
-  const widths = header.map((h, i) => Math.min(48, Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length))));
+  const widths = header.map((h, i) =>
+    Math.min(48, Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length))),
+  );
   const fmt = (cells: string[]) =>
     cells
       .map((c, i) => (c.length > widths[i]! ? `${c.slice(0, widths[i]! - 1)}…` : c.padEnd(widths[i]!)))
       .join('  ')
       .trimEnd();
   const paint = (outcome: string, text: string) =>
-    outcome === 'pass' ? style('green', text) : outcome === 'fail' || outcome === 'error' ? style('red', text) : style('yellow', text);
+    outcome === 'pass'
+      ? style('green', text)
+      : outcome === 'fail' || outcome === 'error'
+        ? style('red', text)
+        : style('yellow', text);
   return [
     style('bold', fmt(header)),
     ...rows.map((r) => {
       const line = fmt(r);
       const outcome = r[1] ?? '';
       const start = line.indexOf(outcome, r[0]!.length);
-      return start < 0 ? line : `${line.slice(0, start)}${paint(outcome, outcome)}${line.slice(start + outcome.length)}`;
+      return start < 0
+        ? line
+        : `${line.slice(0, start)}${paint(outcome, outcome)}${line.slice(start + outcome.length)}`;
     }),
   ].join('\n');
 }

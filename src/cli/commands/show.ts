@@ -43,13 +43,20 @@ function findJob(found: JobRecord | undefined | 'ambiguous', idArg: string): Job
     throw new CoworkerError('JOB_NOT_FOUND', `"${idArg}" matches more than one job.`, 'Type more of the id.');
   }
   if (!found) {
-    throw new CoworkerError('JOB_NOT_FOUND', `No job "${idArg}".`, 'List the jobs with `myfav-coworker jobs`.');
+    throw new CoworkerError(
+      'JOB_NOT_FOUND',
+      `No job "${idArg}".`,
+      'List the jobs with `myfav-coworker jobs`.',
+    );
   }
   return found;
 }
 
 function describeUnfinished(job: JobRecord): string {
-  const lines = [`Job ${job.id}: ${job.status}${job.phase ? ` (${job.phase})` : ''}`, `Target: ${job.targetInput}`];
+  const lines = [
+    `Job ${job.id}: ${job.status}${job.phase ? ` (${job.phase})` : ''}`,
+    `Target: ${job.targetInput}`,
+  ];
   if (job.headSha) lines.push(`Head: ${job.headRef ?? ''} @ ${job.headSha.slice(0, 12)}`);
   if (job.error) lines.push(`${job.error.message}`, job.error.hint);
   return lines.filter(Boolean).join('\n');

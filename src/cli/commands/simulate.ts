@@ -64,7 +64,11 @@ async function simulate(targetInput: string, flags: SimulateFlags, deps: Deps): 
     agent: { enabled: flags.agent },
   };
   if (flags.route?.some((r) => !r.startsWith('/'))) {
-    throw new CoworkerError('INVALID_INPUT', '--route takes a path starting with "/".', 'e.g. --route /settings');
+    throw new CoworkerError(
+      'INVALID_INPUT',
+      '--route takes a path starting with "/".',
+      'e.g. --route /settings',
+    );
   }
 
   const store = deps.store();
@@ -86,7 +90,9 @@ async function simulate(targetInput: string, flags: SimulateFlags, deps: Deps): 
       process.stderr.write(`\n${signal === 'SIGINT' ? 'Ctrl-C' : signal}: cancelling and cleaning up…\n`);
       controller.abort(new CancelledError(`Cancelled (${signal}).`));
     } else {
-      process.stderr.write('Still cleaning up; press Ctrl-C again to stop waiting (processes may be left).\n');
+      process.stderr.write(
+        'Still cleaning up; press Ctrl-C again to stop waiting (processes may be left).\n',
+      );
       if (interrupts > 2) process.exit(130);
     }
   };
@@ -96,7 +102,9 @@ async function simulate(targetInput: string, flags: SimulateFlags, deps: Deps): 
 
   process.stderr.write(`${style('bold', 'myfav-coworker')} job ${id}: ${targetInput}\n`);
   const onProgress = (e: ProgressEvent) =>
-    process.stderr.write(`${style('dim', `[${formatElapsed(e.elapsedMs).padStart(6)}]`)} ${style('cyan', e.phase.padEnd(8))} ${e.message}\n`);
+    process.stderr.write(
+      `${style('dim', `[${formatElapsed(e.elapsedMs).padStart(6)}]`)} ${style('cyan', e.phase.padEnd(8))} ${e.message}\n`,
+    );
 
   try {
     const report = await runJob(
@@ -136,7 +144,11 @@ function collect(value: string, previous: string[]): string[] {
 function positiveNumber(value: string): number {
   const n = Number(value);
   if (!Number.isFinite(n) || n <= 0) {
-    throw new CoworkerError('INVALID_INPUT', `Expected a positive number, got ${JSON.stringify(value)}.`, 'e.g. --ready-timeout 90');
+    throw new CoworkerError(
+      'INVALID_INPUT',
+      `Expected a positive number, got ${JSON.stringify(value)}.`,
+      'e.g. --ready-timeout 90',
+    );
   }
   return n;
 }
@@ -144,7 +156,11 @@ function positiveNumber(value: string): number {
 function positiveInteger(value: string): number {
   const n = positiveNumber(value);
   if (!Number.isInteger(n)) {
-    throw new CoworkerError('INVALID_INPUT', `Expected a whole number, got ${JSON.stringify(value)}.`, 'e.g. --max-pages 20');
+    throw new CoworkerError(
+      'INVALID_INPUT',
+      `Expected a whole number, got ${JSON.stringify(value)}.`,
+      'e.g. --max-pages 20',
+    );
   }
   return n;
 }
