@@ -1,0 +1,68 @@
+import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { z } from 'zod';
+import { CoworkerError } from '../errors.js';
+
+/**
+ * The user's own settings, `<config dir>/config.json` (written 0600 since it may hold an API key).
+ * Environment variables win over it: MYFAV_GITHUB_CLIENT_ID, ANTHROPIC_API_KEY, MYFAV_MODEL.
+ */
+export const userConfigSchema = z
+  .object({
+    /** OAuth app client id for `login` (device flow), per host or for all hosts. */
+    githubClientId: z.string().min(1).optional(),
+    githubClientIds: z.record(z.string(), z.string().min(1)).optional(),
+    /** Default GitHub host for `login` (else GH_HOST, else github.com). */
+    githubHost: z.string().min(1).optional(),
+    anthropicApiKey: z.string().min(1).optional(),
+    model: z.string().min(1).optional(),
+  })
+  .strict();
+
+export type UserConfig = z.infer<typeof userConfigSchema>;
+
+export const userConfigPath = (configDir: string): string => path.join(configDir, 'config.json');
+
+export async function loadUserConfig(configDir: string): Promise<UserConfig> {
+  const file = userConfigPath(configDir);
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return {};
+    throw err;
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (err) {
+    throw new CoworkerError(
+      'INVALID_CONFIG',
+      `${file} is not valid JSON: ${(err as Error).message}`,
+      `Fix or delete ${file}.`,
+    );
+  }
+  const parsed = userConfigSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue?.path.length ? `field "${issue.path.join('.')}"` : 'the file';
+    throw new CoworkerError(
+      'INVALID_CONFIG',
+      `${file} is invalid: ${where}: ${issue?.message ?? 'unknown problem'}`,
+      `Valid fields: ${Object.keys(userConfigSchema.shape).join(', ')}.`,
+    );
+  }
+  return parsed.data;
+}
+
+/** Merge `patch` into the user config and write it back atomically, 0600 in a 0700 dir. */
+export async function updateUserConfig(configDir: string, patch: Partial<UserConfig>): Promise<UserConfig> {
+  const next = { ...(await loadUserConfig(configDir)), ...patch };
+  await mkdir(configDir, { recursive: true, mode: 0o700 });
+  const file = userConfigPath(configDir);
+  const tmp = `${file}.${process.pid}.tmp`;
+  await writeFile(tmp, `${JSON.stringify(next, null, 2)}\n`, { mode: 0o600 });
+  await chmod(tmp, 0o600);
+  await rename(tmp, file);
+  return next;
+}
