@@ -192,8 +192,13 @@ export async function runJob(job: JobRecord, deps: JobDeps, opts: JobRunOptions)
     report.brokenLinks = crawl.brokenLinks;
     report.artifacts.screenshots = crawl.pages.flatMap((p) => (p.screenshot ? [p.screenshot] : []));
     crawlFindings = findingsFromCrawl(crawl);
-    if (crawl.pages[0]?.status === null || crawl.pages.length === 0) {
-      incompleteReason = `the entry page ${app.url} did not load in the browser`;
+    if (crawl.pages.every((page) => page.status === null)) {
+      // The app answered the readiness probe, then no page loaded at all: it went away mid-run. That
+      // says nothing about the change yet, so the run is inconclusive rather than a failure.
+      incompleteReason = 'the app stopped answering: no page loaded in the browser (see app.log)';
+      crawlFindings = crawlFindings.map((f) =>
+        f.kind === 'page-unreachable' ? { ...f, severity: 'warning' } : f,
+      );
     }
     report.findings = crawlFindings;
     report.agent = { ran: false, reason: 'The AI exploration is not available in this version.' };

@@ -14,7 +14,7 @@ export function registerJobs(program: Command, deps: () => Deps): void {
     .option('--limit <n>', 'how many to show', (v) => Number.parseInt(v, 10), 20)
     .option('--status <status>', `only jobs with this status (${statuses.join(', ')})`)
     .option('--json', 'print JSON')
-    .action((flags: { limit: number; status?: string; json?: boolean }) => {
+    .action(async (flags: { limit: number; status?: string; json?: boolean }) => {
       if (flags.status && !statuses.includes(flags.status as JobStatus)) {
         throw new CoworkerError(
           'INVALID_INPUT',
@@ -25,9 +25,10 @@ export function registerJobs(program: Command, deps: () => Deps): void {
       if (!Number.isInteger(flags.limit) || flags.limit < 1) {
         throw new CoworkerError('INVALID_INPUT', '--limit takes a positive whole number.', 'e.g. --limit 50');
       }
-      const jobs = deps()
-        .store()
-        .list({ limit: flags.limit, ...(flags.status ? { status: flags.status as JobStatus } : {}) });
+      const jobs = (await deps().history()).list({
+        limit: flags.limit,
+        ...(flags.status ? { status: flags.status as JobStatus } : {}),
+      });
       if (flags.json) {
         writeJson(jobs.map(publicJob));
         return;

@@ -13,7 +13,7 @@ export function registerShow(program: Command, deps: () => Deps): void {
     .argument('<job-id>', 'the job id (or an unambiguous prefix) from `myfav-coworker jobs`')
     .option('--json', 'print the report as JSON')
     .action(async (idArg: string, flags: { json?: boolean }) => {
-      const store = deps().store();
+      const store = await deps().history();
       const job = findJob(store.find(idArg.trim()), idArg);
       const report = store.report(job.id);
       if (!report) {

@@ -4,7 +4,6 @@ import type { Deps } from '../../deps.js';
 import { CancelledError, CoworkerError } from '../../errors.js';
 import { newJobId } from '../../jobs/ids.js';
 import type { ProgressEvent } from '../../jobs/progress.js';
-import { recoverInterruptedJobs } from '../../jobs/recovery.js';
 import { dedupeKey, type SimulationRequest } from '../../jobs/request.js';
 import { runJob } from '../../jobs/runJob.js';
 import { artifactsDir } from '../../paths.js';
@@ -71,8 +70,7 @@ async function simulate(targetInput: string, flags: SimulateFlags, deps: Deps): 
     );
   }
 
-  const store = deps.store();
-  await recoverInterruptedJobs(store, deps.logger);
+  const store = await deps.history();
   const id = newJobId();
   const job = store.create({
     id,

@@ -1,0 +1,86 @@
+import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const binPath = path.join(repoRoot, 'bin', 'myfav-coworker.js');
+
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** A throwaway MYFAV_COWORKER_HOME, so tests never touch the user's history or caches. */
+export function tempHome(): { dir: string; cleanup(): void } {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'myfav-test-home-'));
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** The environment the CLI runs with in tests: ours minus secrets and colour, plus the temp home. */
+export function cliEnv(home: string, extra: Record<string, string> = {}): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) {
+    if (v === undefined) continue;
+    if (/^(GH_TOKEN|GITHUB_TOKEN|ANTHROPIC_API_KEY|FORCE_COLOR|MYFAV_.*)$/.test(k)) continue;
+    env[k] = v;
+  }
+  return { ...env, MYFAV_COWORKER_HOME: home, NO_COLOR: '1', ...extra };
+}
+
+export function spawnCli(
+  args: string[],
+  opts: { home: string; env?: Record<string, string>; cwd?: string },
+): ChildProcessWithoutNullStreams {
+  return spawn(process.execPath, [binPath, ...args], {
+    cwd: opts.cwd ?? repoRoot,
+    env: cliEnv(opts.home, opts.env),
+    stdio: 'pipe',
+  });
+}
+
+export function runCli(
+  args: string[],
+  opts: { home: string; env?: Record<string, string>; input?: string; cwd?: string; timeoutMs?: number },
+): Promise<CliResult> {
+  const child = spawnCli(args, opts);
+  return collect(child, opts.input, opts.timeoutMs ?? 120_000);
+}
+
+export function collect(
+  child: ChildProcessWithoutNullStreams,
+  input?: string,
+  timeoutMs = 120_000,
+): Promise<CliResult> {
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => {
+    stdout += d;
+  });
+  child.stderr.on('data', (d) => {
+    stderr += d;
+  });
+  child.stdin.end(input ?? '');
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`CLI timed out after ${timeoutMs} ms\nstdout: ${stdout}\nstderr: ${stderr}`));
+    }, timeoutMs);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+/** Worktrees and temp dirs a job may leave in the cache dir: must be none after a job. */
+export function leftoversIn(home: string): string[] {
+  const found: string[] = [];
+  for (const sub of ['cache/worktrees', 'cache/tmp']) {
+    const dir = path.join(home, sub);
+    if (existsSync(dir)) found.push(...readdirSync(dir).map((d) => path.join(sub, d)));
+  }
+  return found;
+}
