@@ -2,7 +2,7 @@ import { realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { CoworkerError, throwIfCancelled } from '../errors.js';
 import type { CommitInfo } from '../report/model.js';
-import { ensureCommit, gitError, type RepoCache, repoCacheFor, syncMirror } from './cache.js';
+import { ensureCommit, gitError, mirrorHas, type RepoCache, repoCacheFor, syncMirror } from './cache.js';
 import { createGit, type GitOptions } from './client.js';
 import { validateRef } from './refs.js';
 import { withRepoLock } from './repoLock.js';
@@ -34,8 +34,8 @@ export interface Checkout {
   baseSha?: string;
   changedFiles: string[];
   commits: CommitInfo[];
-  /** Whether the cached mirror had to be cloned (cold) or only fetched. */
-  cache: 'cloned' | 'fetched';
+  /** Whether the cached mirror had to be cloned (cold), fetched, or already had the commits. */
+  cache: 'cloned' | 'fetched' | 'cached';
   remove(): Promise<void>;
 }
 
@@ -59,13 +59,16 @@ export async function checkoutLocal(req: LocalCheckoutRequest, ctx: CheckoutCont
     : await defaultBase(repo, gitOpts);
 
   const cache = repoCacheFor(ctx.reposDir, `local:${repo}`, path.basename(repo));
-  let cacheState: 'cloned' | 'fetched' = 'fetched';
+  const wanted = base ? [headSha, base.sha] : [headSha];
+  let cacheState: Checkout['cache'] = 'cached';
   await withRepoLock(
     cache.lockPath,
     async () => {
-      cacheState = await syncMirror(cache, repo, gitOpts);
-      await ensureCommit(cache, headSha, gitOpts);
-      if (base) await ensureCommit(cache, base.sha, gitOpts);
+      // Commits are immutable: when the mirror already has them, there is nothing to fetch.
+      if (!(await mirrorHas(cache, wanted, gitOpts))) {
+        cacheState = await syncMirror(cache, repo, gitOpts);
+        for (const sha of wanted) await ensureCommit(cache, sha, gitOpts);
+      }
       throwIfCancelled(ctx.signal);
       await addWorktree(cache.dir, ctx.worktreeDir, headSha, gitOpts);
     },
@@ -94,7 +97,8 @@ export async function checkoutLocal(req: LocalCheckoutRequest, ctx: CheckoutCont
   }
 }
 
-async function findRepository(repoPath: string, opts: GitOptions): Promise<string> {
+/** The top folder of the git repository at (or above) `repoPath`, as a real path. */
+export async function findRepository(repoPath: string, opts: GitOptions): Promise<string> {
   const absolute = path.resolve(repoPath);
   const info = await stat(absolute).catch(() => null);
   if (!info?.isDirectory()) {
@@ -121,7 +125,7 @@ async function findRepository(repoPath: string, opts: GitOptions): Promise<strin
   return realpath(top);
 }
 
-async function currentBranch(repo: string, opts: GitOptions): Promise<string> {
+export async function currentBranch(repo: string, opts: GitOptions): Promise<string> {
   const name = await createGit(repo, opts)
     .raw(['symbolic-ref', '--short', '-q', 'HEAD'])
     .then((out) => out.trim())
@@ -129,7 +133,7 @@ async function currentBranch(repo: string, opts: GitOptions): Promise<string> {
   return name || 'HEAD';
 }
 
-async function resolveCommit(repo: string, ref: string, opts: GitOptions): Promise<string> {
+export async function resolveCommit(repo: string, ref: string, opts: GitOptions): Promise<string> {
   const sha = await tryResolve(repo, ref, opts);
   if (sha) return sha;
   const branches = await createGit(repo, opts)

@@ -26,11 +26,10 @@ export async function addWorktree(
 
 /** Remove a job's worktree; safe to call twice, and when the folder is already gone. */
 export async function removeWorktree(mirrorDir: string, worktreeDir: string): Promise<void> {
-  const git = createGit(mirrorDir, { idleTimeoutMs: 60_000 });
-  await git.raw(['worktree', 'remove', '--force', '--force', worktreeDir]).catch(() => {});
-  // `worktree remove` refuses some states (e.g. a locked or half-created worktree): delete and prune.
+  // Deleting the folder and pruning is what `worktree remove --force --force` does, minus a git call,
+  // and it also handles a half-created or locked worktree.
   await rm(worktreeDir, { recursive: true, force: true, maxRetries: 3 });
-  await git.raw(['worktree', 'prune']).catch(() => {});
+  await pruneWorktrees(mirrorDir);
 }
 
 /** Forget worktrees whose folders were deleted (after a crash). */

@@ -112,7 +112,7 @@ export async function runJob(job: JobRecord, deps: JobDeps, opts: JobRunOptions)
     progress(
       `${checkout.target.headRef} @ ${checkout.target.headSha.slice(0, 8)}` +
         `${checkout.target.baseSha ? ` vs ${checkout.target.baseRef} @ ${checkout.target.baseSha.slice(0, 8)}` : ''}, ` +
-        `${checkout.target.changedFiles.length} changed file(s) (${checkout.cache === 'cloned' ? 'new cache' : 'cached clone'})`,
+        `${checkout.target.changedFiles.length} changed file(s) (${{ cloned: 'cloned into the cache', fetched: 'fetched into the cached clone', cached: 'already in the cached clone' }[checkout.cache]})`,
     );
     throwIfCancelled(opts.signal);
 

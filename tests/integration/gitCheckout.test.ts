@@ -61,13 +61,28 @@ describe('checkoutLocal', () => {
     expect(existsSync(checkout.worktree)).toBe(false);
     expect(git(checkout.mirrorDir, 'worktree', 'list')).not.toContain('job1');
 
-    // Second run: the mirror is reused (fetch, not clone).
+    // Second run: the mirror already has both commits, nothing is fetched.
     const second = await checkoutLocal(
       { repoPath: repo, headRef: 'feature/x' },
       { ...ctx, worktreeDir: path.join(home, 'cache/wt/job2') },
     );
-    expect(second.cache).toBe('fetched');
+    expect(second.cache).toBe('cached');
     await second.remove();
+
+    // A new commit on the branch: fetched incrementally into the same mirror.
+    git(repo, 'checkout', '-q', 'feature/x');
+    writeFileSync(path.join(repo, 'more.html'), 'more');
+    git(repo, 'add', '.');
+    git(repo, 'commit', '-qm', 'More');
+    git(repo, 'checkout', '-q', 'main');
+    const third = await checkoutLocal(
+      { repoPath: repo, headRef: 'feature/x' },
+      { ...ctx, worktreeDir: path.join(home, 'cache/wt/job3') },
+    );
+    expect(third.cache).toBe('fetched');
+    expect(third.headSha).toBe(git(repo, 'rev-parse', 'feature/x'));
+    expect(existsSync(path.join(third.worktree, 'more.html'))).toBe(true);
+    await third.remove();
   });
 
   it('refuses refs that look like options, and names unknown refs', async () => {

@@ -1,0 +1,48 @@
+#!/usr/bin/env node
+// `npm run bench`: every section in scripts/bench/*.js, in name order, printed as tables.
+// A section is a module whose default export is `async (ctx) => ({ title, columns, rows, notes? })`.
+// Usage: npm run bench [-- section-name ...]
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
+const dir = path.join(root, 'scripts', 'bench');
+const only = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+const files = readdirSync(dir)
+  .filter((f) => f.endsWith('.js'))
+  .sort()
+  .filter((f) => only.length === 0 || only.some((o) => f.includes(o)));
+
+const ctx = {
+  root,
+  bin: path.join(root, 'bin', 'myfav-coworker.js'),
+  log: (m) => process.stderr.write(`[bench] ${m}\n`),
+};
+let failed = false;
+for (const file of files) {
+  ctx.log(`running ${file}`);
+  try {
+    const { default: section } = await import(pathToFileURL(path.join(dir, file)).href);
+    const result = await section(ctx);
+    printTable(result);
+  } catch (err) {
+    failed = true;
+    process.stderr.write(`[bench] ${file} failed: ${err?.stack ?? err}\n`);
+  }
+}
+process.exit(failed ? 1 : 0);
+
+function printTable({ title, columns, rows, notes = [] }) {
+  const cells = [columns, ...rows.map((r) => r.map((c) => String(c)))];
+  const widths = columns.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? '').length)));
+  const line = (r) => `| ${r.map((c, i) => (c ?? '').padEnd(widths[i])).join(' | ')} |`;
+  const out = [
+    `\n## ${title}\n`,
+    line(columns),
+    `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`,
+    ...rows.map((r) => line(r.map(String))),
+  ];
+  for (const n of notes) out.push(`\n${n}`);
+  process.stdout.write(`${out.join('\n')}\n`);
+}
