@@ -14,7 +14,12 @@ say() { printf '[setup] %s\n' "$*" >&2; }
 
 missing=()
 command -v git >/dev/null 2>&1 || missing+=(git)
-command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ] || [ -n "${MYFAV_BROWSER_PATH:-}" ] || missing+=(chromium)
+has_browser() {
+  [ -n "${MYFAV_BROWSER_PATH:-}" ] && return 0
+  for b in chromium chromium-browser google-chrome google-chrome-stable; do command -v "$b" >/dev/null 2>&1 && return 0; done
+  ls "${PLAYWRIGHT_BROWSERS_PATH:-$HOME/.cache/ms-playwright}"/chromium-*/ >/dev/null 2>&1
+}
+has_browser || missing+=(chromium)
 command -v gnome-keyring-daemon >/dev/null 2>&1 || missing+=(gnome-keyring)
 command -v dbus-run-session >/dev/null 2>&1 || missing+=(dbus dbus-user-session)
 if [ "${#missing[@]}" -gt 0 ]; then
