@@ -1,0 +1,204 @@
+// Observation size per agent step — the cost driver of a browser agent: each step's result stays in the
+// conversation and is re-read by every later step. For the same steps on the same pages, side by side:
+// Playwright's full AI snapshot (`page.ariaSnapshot({ mode: 'ai' })`, what Playwright MCP sends after each
+// action) and what our agent is sent (src/browser/snapshotDiff.ts: only what changed, bounded).
+//
+// Tokens: a documented estimate, 4 characters per token (src/agent/tokens.ts). With ANTHROPIC_API_KEY set,
+// the API's own count (`messages.countTokens`) is added for both texts.
+//
+// Pages: the demo app's feature branch (fixtures/demo-app) and a heavy API-reference page
+// (fixtures/large-page, 80 operations).
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { buildDemoRepo } from '../../fixtures/buildDemoRepo.js';
+import { git } from '../../fixtures/isolatedGit.js';
+
+export default async function observation(ctx) {
+  const dist = (p) => import(pathToFileURL(path.join(ctx.root, 'dist', p)).href);
+  const { openBrowserSession } = await dist('browser/session.js');
+  const { discoverBrowser } = await dist('browser/discover.js');
+  const { openAgentBrowser } = await dist('browser/agentBrowser.js');
+  const { startStaticServer } = await dist('app/staticServer.js');
+  const { estimateTokens } = await dist('agent/tokens.js');
+  const counter = await tokenCounter(dist);
+
+  const work = mkdtempSync(path.join(os.tmpdir(), 'myfav-bench-obs-'));
+  const executable = await discoverBrowser();
+  const stops = [];
+  try {
+    const { repoPath } = await buildDemoRepo(path.join(work, 'demo'));
+    const featureDir = path.join(work, 'feature');
+    await git(repoPath, ['worktree', 'add', '--quiet', '--detach', featureDir, 'feature/stats']);
+    const demo = await startNodeServer(featureDir);
+    stops.push(demo.stop);
+    const large = await startStaticServer(path.join(ctx.root, 'fixtures', 'large-page'));
+    stops.push(() => large.stop());
+
+    const rows = [];
+    const totals = [];
+    const measure = async (label, origin, steps) => {
+      ctx.log(`observations on ${label}`);
+      const session = await openBrowserSession({ executable, origin });
+      try {
+        let current = null;
+        const seen = [];
+        const browser = await openAgentBrowser(session, `${origin}/`, {
+          artifactDir: path.join(work, 'artifacts'),
+          onObservation: (full, sent, kind) => {
+            current = { full, sent, kind };
+          },
+        });
+        seen.push({ step: 'open /', ...current });
+        // What the agent has read so far, newest first: refs are looked up where the agent would.
+        const texts = [browser.initial.text];
+        const ref = (line) => refIn(texts, line);
+        for (const [name, run] of steps) {
+          current = null;
+          const outcome = await run(browser, ref);
+          if (!outcome.ok) throw new Error(`${label}: "${name}" failed: ${outcome.text.slice(0, 300)}`);
+          texts.unshift(outcome.text);
+          seen.push({ step: name, ...current });
+        }
+        await browser.close();
+        let fullSum = 0;
+        let sentSum = 0;
+        for (const s of seen) {
+          const full = estimateTokens(s.full);
+          const sent = estimateTokens(s.sent);
+          fullSum += full;
+          sentSum += sent;
+          const counted = counter ? [await counter(s.full), s.sent ? await counter(s.sent) : 0] : null;
+          rows.push([
+            label,
+            s.step,
+            s.kind,
+            full,
+            sent,
+            `${Math.round((sent / full) * 100)}%`,
+            counted ? `${counted[0]} / ${counted[1]}` : '-',
+          ]);
+        }
+        totals.push([label, fullSum, sentSum]);
+        rows.push([
+          label,
+          `all ${seen.length} steps`,
+          '',
+          fullSum,
+          sentSum,
+          `${Math.round((sentSum / fullSum) * 100)}%`,
+          '',
+        ]);
+      } finally {
+        await session.close();
+      }
+    };
+
+    await measure('demo /', demo.origin, [
+      [
+        'type "stand" in Search notes',
+        (b, ref) => b.type(ref(/searchbox "Search notes"/), 'Search notes', 'stand', false),
+      ],
+      ['click Clear search', (b, ref) => b.click(ref(/button "Clear search"/), 'Clear search')],
+      ['add a note', (b, ref) => b.type(ref(/textbox "Note"/), 'Note', 'Buy milk', true)],
+      ['open /stats.html', (b) => b.navigate('/stats.html')],
+      ['click Notes (nav)', (b, ref) => b.click(ref(/link "Notes"/), 'Notes link')],
+    ]);
+    await measure('large page', large.origin, [
+      ['click Try list users', (b, ref) => b.click(ref(/button "Try List users"/), 'Try list users')],
+      [
+        'click Show response schema',
+        (b, ref) => b.click(ref(/button "Show response schema"/), 'Show response schema'),
+      ],
+      [
+        'type "billing" in Filter',
+        (b, ref) => b.type(ref(/searchbox "Filter operations"/), 'Filter', 'billing', false),
+      ],
+      ['clear the filter', (b, ref) => b.type(ref(/searchbox "Filter operations"/), 'Filter', '', false)],
+      ['press Tab', (b) => b.pressKey('Tab')],
+    ]);
+
+    return {
+      title: 'Agent observation size per step (tokens ≈ characters / 4)',
+      columns: [
+        'page',
+        'step',
+        'sent as',
+        'full snapshot',
+        'sent',
+        'sent/full',
+        counter ? 'API count full / sent' : 'API count',
+      ],
+      rows,
+      notes: [
+        '"full snapshot" = Playwright\'s page.ariaSnapshot({ mode: "ai" }) at that step (what Playwright MCP returns after each action);',
+        '"sent" = the snapshot part of our tool result: only what changed ("diff"), nothing ("unchanged"), or a new page whole but fitted to 12,000 characters ("full": opened breadth first, the rest as one-line outlines with refs).',
+        ...totals.map(
+          ([label, full, sent]) =>
+            `${label}: ${sent} of ${full} estimated tokens over the run (${Math.round((sent / full) * 100)}%).`,
+        ),
+        counter
+          ? 'API counts from messages.countTokens (ANTHROPIC_API_KEY set).'
+          : "Set ANTHROPIC_API_KEY to add the API's own token counts.",
+      ],
+    };
+  } finally {
+    for (const stop of stops.reverse()) await stop().catch(() => {});
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/** The ref on the newest line matching `line` in what the agent has read (texts newest first). */
+function refIn(texts, line) {
+  for (const text of texts) {
+    const l = text
+      .split('\n')
+      .reverse()
+      .find((t) => line.test(t));
+    const ref = l && /\[ref=([a-z0-9]+)\]/.exec(l)?.[1];
+    if (ref) return ref;
+  }
+  throw new Error(`no ref for ${line}`);
+}
+
+async function startNodeServer(dir) {
+  const child = spawn(process.execPath, ['server.js'], {
+    cwd: dir,
+    env: { PATH: process.env.PATH ?? '', PORT: '0', HOST: '127.0.0.1' },
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
+  const origin = await new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+      const m = /listening on (http:\/\/\S+)/.exec(out);
+      if (m) resolve(m[1]);
+    });
+    child.once('exit', (code) => reject(new Error(`demo server exited with ${code}`)));
+  });
+  return {
+    origin,
+    stop: async () => {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGKILL');
+      await exited;
+    },
+  };
+}
+
+/** messages.countTokens through our client, when a key is set. */
+async function tokenCounter(dist) {
+  const key = process.env.ANTHROPIC_API_KEY;
+  if (!key) return null;
+  const { createAnthropicClient } = await dist('agent/client.js');
+  const { DEFAULT_MODEL } = await dist('agent/settings.js');
+  const { createLogger } = await dist('log.js');
+  const client = await createAnthropicClient({ apiKey: key, logger: createLogger() });
+  const model = process.env.MYFAV_MODEL || DEFAULT_MODEL;
+  return async (text) =>
+    (await client.messages.countTokens({ model, messages: [{ role: 'user', content: text || '-' }] }))
+      .input_tokens;
+}
