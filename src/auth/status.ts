@@ -1,0 +1,90 @@
+import { isRequestError } from '../github/apiErrors.js';
+import { githubEndpoints } from '../github/endpoints.js';
+import { createGithubClient } from '../github/octokit.js';
+import { fetchViewer } from '../github/user.js';
+import type { AppPaths } from '../paths.js';
+import type { TokenSource } from './envToken.js';
+import { resolveToken } from './resolveToken.js';
+import { resolveHost } from './settings.js';
+
+export interface AuthStatus {
+  /** A token exists and GitHub did not reject it. */
+  loggedIn: boolean;
+  login?: string;
+  host: string;
+  scopes?: string[];
+  source?: TokenSource;
+  /** What is wrong (no token, token rejected, GitHub unreachable). */
+  problem?: string;
+  /** The command or step that fixes it. */
+  fix?: string;
+}
+
+/** Whether we can use GitHub for a host, as who, with what, and from which token. Never throws for auth problems. */
+export async function authStatus(opts: {
+  host?: string;
+  paths: AppPaths;
+  env?: NodeJS.ProcessEnv;
+  signal?: AbortSignal;
+}): Promise<AuthStatus> {
+  const env = opts.env ?? process.env;
+  const host = await resolveHost(opts.host, env, opts.paths);
+  const login = `myfav-coworker login${host === 'github.com' ? '' : ` --hostname ${host}`}`;
+  const resolved = await resolveToken({ host, paths: opts.paths, env });
+  if (!resolved) {
+    return {
+      loggedIn: false,
+      host,
+      problem: `Not logged in to ${host}.`,
+      fix: `Run \`${login}\` (or set GH_TOKEN).`,
+    };
+  }
+  const source = resolved.source;
+  const endpoints = githubEndpoints(host, env);
+  try {
+    const client = await createGithubClient({
+      apiUrl: endpoints.apiUrl,
+      token: resolved.token,
+      retries: 0,
+      maxRateLimitWaitMs: 0,
+      ...(opts.signal ? { signal: opts.signal } : {}),
+    });
+    const viewer = await fetchViewer(client);
+    return {
+      loggedIn: true,
+      host,
+      login: viewer.login,
+      source,
+      ...(viewer.scopes ? { scopes: viewer.scopes } : {}),
+      ...(viewer.scopes && !viewer.scopes.includes('repo')
+        ? {
+            problem: 'The token has no `repo` scope: private repositories are out of its reach.',
+            fix: `Run \`${login}\` again, or use a token with the repo scope.`,
+          }
+        : {}),
+    };
+  } catch (err) {
+    const status = isRequestError(err) ? err.response?.status : undefined;
+    if (status === 401) {
+      const fromEnv = /TOKEN$/.test(source);
+      return {
+        loggedIn: false,
+        host,
+        source,
+        ...(resolved.login ? { login: resolved.login } : {}),
+        problem: `The token from ${fromEnv ? source : source === 'keychain' ? 'the OS keychain' : 'the token file'} is invalid or revoked.`,
+        fix: fromEnv
+          ? `Set ${source} to a valid token, or unset it and run \`${login}\`.`
+          : `Run \`${login}\`.`,
+      };
+    }
+    return {
+      loggedIn: true,
+      host,
+      source,
+      ...(resolved.login ? { login: resolved.login } : {}),
+      problem: `Could not check the token with ${endpoints.apiUrl}: ${status ? `HTTP ${status}` : (err as Error).message}.`,
+      fix: 'Check your network connection and try again.',
+    };
+  }
+}
