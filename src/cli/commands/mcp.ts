@@ -1,0 +1,20 @@
+import type { Command } from 'commander';
+import type { Deps } from '../../deps.js';
+import { parseTarget } from '../../github/targetParse.js';
+
+export function registerMcp(program: Command, deps: () => Deps): void {
+  program
+    .command('mcp')
+    .description(
+      'Run as an MCP server on stdio, for Claude Desktop, Claude Code and other MCP clients (also what a bare `myfav-coworker` does when stdin is not a terminal)',
+    )
+    .action(async () => {
+      // Loaded only here: the MCP SDK and zod schemas are no cost to the other commands.
+      const { runStdioServer } = await import('../../mcp/stdio.js');
+      process.exitCode = await runStdioServer({
+        deps: deps(),
+        version: program.version() ?? '0.0.0',
+        parseTarget: (input, refs) => parseTarget(input, refs),
+      });
+    });
+}

@@ -1,0 +1,15 @@
+import type { TargetSpec } from '../jobs/request.js';
+import type { JobService } from '../jobs/service.js';
+import type { Logger } from '../log.js';
+import type { GithubAuthTools } from './tools/github.js';
+
+/** What the MCP tools work with; built by stdio.ts (or a test) — the server itself has no transport. */
+export interface McpContext {
+  service: JobService;
+  logger: Logger;
+  version: string;
+  /** simulate_pr's target: a PR URL, OWNER/REPO#N, or a local repository path with head/base refs. */
+  parseTarget(input: string, refs: { head?: string; base?: string }): TargetSpec;
+  /** GitHub login and status; undefined where GitHub sign-in is not available in this build. */
+  github?: GithubAuthTools | undefined;
+}

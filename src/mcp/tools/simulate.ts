@@ -1,0 +1,121 @@
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { z } from 'zod';
+import type { SimulationRequest } from '../../jobs/request.js';
+import type { Submitted } from '../../jobs/service.js';
+import type { McpContext } from '../context.js';
+import { jobResult } from '../jobResult.js';
+import { followUp } from '../render.js';
+import { guarded, textResult } from '../results.js';
+import { clampWait, MAX_WAIT_SECONDS, waitForJob } from './waiting.js';
+
+const description = `Test a pull request the way a careful QA coworker would: check it out on the user's machine, install and start the app, open it in a real headless browser, try the pages it changes (and, when an Anthropic API key is configured, let an AI agent explore them), then report a verdict — pass, fail or inconclusive — with findings, screenshots and steps to reproduce.
+
+A run takes about 1–5 minutes, so this returns a job_id at once. Then call get_simulation with that job_id (it can wait up to ${MAX_WAIT_SECONDS} s per call) until the job has finished, and tell the user the verdict and the findings. Or pass wait_seconds here to wait right away.
+
+target is one of:
+- a GitHub pull request URL, e.g. https://github.com/OWNER/REPO/pull/12
+- OWNER/REPO#12
+- the absolute path of a git repository on the user's machine; then head names the branch to test and base what it is compared with.
+
+Asking again for the same target at the same commit while a job for it is queued or running returns that job instead of starting another.
+
+Simulating runs the PR's code on the user's machine. Pull requests from forks are refused unless trust is true: set it only when the user has said they trust that code.`;
+
+export function registerSimulateTool(server: McpServer, ctx: McpContext): void {
+  server.registerTool(
+    'simulate_pr',
+    {
+      title: 'Simulate a pull request',
+      description,
+      inputSchema: {
+        target: z
+          .string()
+          .min(1)
+          .max(2000)
+          .describe(
+            'PR URL (https://github.com/OWNER/REPO/pull/N), OWNER/REPO#N, or a local repository path.',
+          ),
+        head: z
+          .string()
+          .min(1)
+          .max(255)
+          .optional()
+          .describe(
+            'Local repositories only: the branch, tag or commit to test (default: the checked-out branch).',
+          ),
+        base: z
+          .string()
+          .min(1)
+          .max(255)
+          .optional()
+          .describe(
+            'Local repositories only: what the change is compared with (default: main, then master).',
+          ),
+        instructions: z
+          .string()
+          .max(4000)
+          .optional()
+          .describe(
+            'What to focus on, in the user\'s words (e.g. "try the new search box with an empty query"). Used by the AI exploration.',
+          ),
+        trust: z
+          .boolean()
+          .optional()
+          .describe(
+            "Allow running a fork's pull request. Only true when the user said they trust that code; it runs on their machine.",
+          ),
+        wait_seconds: z
+          .number()
+          .min(0)
+          .max(3600)
+          .optional()
+          .describe(
+            `Wait up to this many seconds for the result before returning (at most ${MAX_WAIT_SECONDS}; larger values wait ${MAX_WAIT_SECONDS}). Default 0: return the job id at once.`,
+          ),
+      },
+      annotations: {
+        title: 'Simulate a pull request',
+        readOnlyHint: false,
+        destructiveHint: false,
+        // Same target at the same commit while it runs: the same job comes back.
+        idempotentHint: true,
+        // It fetches from GitHub and runs the PR's code.
+        openWorldHint: true,
+      },
+    },
+    async (args, extra) =>
+      guarded(ctx.logger, async () => {
+        const refs = {
+          ...(args.head ? { head: args.head } : {}),
+          ...(args.base ? { base: args.base } : {}),
+        };
+        const request: SimulationRequest = {
+          input: args.target.trim(),
+          target: ctx.parseTarget(args.target, refs),
+          settings: args.instructions?.trim() ? { instructions: args.instructions.trim() } : {},
+          agent: { enabled: true },
+          ...(args.trust ? { trust: true } : {}),
+        };
+        const submitted = await ctx.service.submit(request, { signal: extra.signal });
+        const lead = describeSubmitted(submitted);
+        const wait = clampWait(args.wait_seconds);
+        if (wait === 0) return textResult(`${lead}\n${followUp(submitted.job.id)}`);
+        const job = await waitForJob(ctx, submitted.job.id, wait, extra);
+        return jobResult(ctx, job, lead);
+      }),
+  );
+}
+
+function describeSubmitted({ job, reused, position }: Submitted): string {
+  const head = job.headSha ? ` (${job.headRef ?? 'head'} @ ${job.headSha.slice(0, 7)})` : '';
+  if (reused) {
+    return `This target at the same commit is already being simulated: job ${job.id} (${job.status}). Returning that job instead of starting another.`;
+  }
+  const when =
+    position === 0
+      ? 'It starts now.'
+      : position === null
+        ? 'It is queued.'
+        : `It is queued; ${position === 1 ? 'it starts next' : `${position - 1} job(s) are ahead of it`}.`;
+  return `Started simulation job ${job.id} for ${job.targetInput}${head}. ${when}`;
+}
