@@ -32,6 +32,7 @@ export type ErrorCode =
   | 'GITHUB_FAILED'
   | 'UNTRUSTED_FORK'
   | 'KEYCHAIN_FAILED'
+  | 'ENV_TOKEN_SET'
   | 'AGENT_FAILED'
   | 'INTERRUPTED'
   | 'INTERNAL';

@@ -4,8 +4,12 @@ import { ExitCode, toCoworkerError } from '../errors.js';
 import { redactSecrets } from '../redact.js';
 import { registerDoctor } from './commands/doctor.js';
 import { registerJobs } from './commands/jobs.js';
+import { registerLogin } from './commands/login.js';
+import { registerLogout } from './commands/logout.js';
+import { registerMcp } from './commands/mcp.js';
 import { registerShow } from './commands/show.js';
 import { registerSimulate } from './commands/simulate.js';
+import { registerWhoami } from './commands/whoami.js';
 import { colorEnabled, styler } from './output.js';
 
 const version = '0.1.0';
@@ -26,6 +30,10 @@ function buildProgram(deps: () => Deps): Command {
   registerJobs(program, deps);
   registerShow(program, deps);
   registerDoctor(program, deps);
+  registerLogin(program, deps);
+  registerLogout(program, deps);
+  registerWhoami(program, deps);
+  registerMcp(program, deps);
   return program;
 }
 
@@ -38,8 +46,12 @@ async function main(argv: string[]): Promise<number> {
   const program = buildProgram(getDeps);
   try {
     if (argv.length <= 2) {
-      program.outputHelp();
-      return ExitCode.pass;
+      // Bare invocation: an MCP client (stdin is a pipe) gets the server, a person at a terminal the help.
+      if (process.stdin.isTTY) {
+        program.outputHelp();
+        return ExitCode.pass;
+      }
+      argv = [...argv, 'mcp'];
     }
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : ExitCode.pass;

@@ -1,29 +1,10 @@
-import { existsSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { CoworkerError } from '../errors.js';
+import { parseTarget } from '../github/targetParse.js';
 import type { TargetSpec } from '../jobs/request.js';
 
-const examples = 'e.g. `myfav-coworker simulate ./my-app --head feature/login --base main`';
-
-/** The target argument of `simulate`: a local repository path (PR URLs arrive with GitHub support). */
+/**
+ * The target argument of `simulate`: a pull request (URL, OWNER/REPO#N, HOST/OWNER/REPO#N) or a local
+ * repository path. The parser lives in src/github/ so the MCP server accepts exactly the same inputs.
+ */
 export function parseTargetArg(input: string, refs: { head?: string; base?: string }): TargetSpec {
-  const trimmed = input.trim();
-  if (!trimmed)
-    throw new CoworkerError('INVALID_INPUT', 'No target given.', `Name a repository folder, ${examples}.`);
-  const expanded =
-    trimmed === '~' || trimmed.startsWith('~/') ? path.join(os.homedir(), trimmed.slice(1)) : trimmed;
-  if (existsSync(expanded) || /^(\.{1,2}|~)?[\\/]/.test(trimmed) || trimmed === '.' || trimmed === '..') {
-    return {
-      kind: 'local',
-      repoPath: path.resolve(expanded),
-      ...(refs.head ? { headRef: refs.head } : {}),
-      ...(refs.base ? { baseRef: refs.base } : {}),
-    };
-  }
-  throw new CoworkerError(
-    'INVALID_INPUT',
-    `${JSON.stringify(trimmed)} is not a folder on this machine.`,
-    `Pass the path of a local git repository, ${examples}.`,
-  );
+  return parseTarget(input, refs);
 }

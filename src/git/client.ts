@@ -10,6 +10,11 @@ export interface GitOptions {
   env?: Record<string, string>;
   /** GIT_* variables of `env` that simple-git must let through (it strips them otherwise). */
   allowEnvironment?: string[];
+  /**
+   * `env` carries settings as GIT_CONFIG_COUNT/GIT_CONFIG_KEY_n/GIT_CONFIG_VALUE_n (an auth header for one
+   * command: in the environment it is hidden from other users, unlike `-c` on the command line).
+   */
+  configInEnv?: boolean;
 }
 
 /**
@@ -27,7 +32,12 @@ export function createGit(baseDir: string, opts: GitOptions = {}): SimpleGit {
     // simple-git refuses these keys whatever their value; we only ever set them to their safe values.
     // simple-git strips GIT_* variables unless they are named here.
     allowEnvironment: ['GIT_TERMINAL_PROMPT', 'GCM_INTERACTIVE', ...(opts.allowEnvironment ?? [])],
-    unsafe: { allowUnsafeProtocolOverride: true, allowUnsafeHooksPath: true, allowUnsafeFsMonitor: true },
+    unsafe: {
+      allowUnsafeProtocolOverride: true,
+      allowUnsafeHooksPath: true,
+      allowUnsafeFsMonitor: true,
+      ...(opts.configInEnv ? { allowUnsafeConfigEnvCount: true } : {}),
+    },
   });
   return git.env({
     ...gitProcessEnv(),

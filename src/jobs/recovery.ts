@@ -9,8 +9,13 @@ import type { JobRecord, JobStore } from './store.js';
  * their app processes, worktrees and temp dirs still around. On start-up we mark them `interrupted`
  * and clean up what they left. Jobs owned by another live process (a second MCP server) are left alone.
  */
-export async function recoverInterruptedJobs(store: JobStore, logger: Logger): Promise<JobRecord[]> {
-  const orphans = store.markInterrupted(isProcessAlive);
+export async function recoverInterruptedJobs(
+  store: JobStore,
+  logger: Logger,
+  /** Override for the liveness check, e.g. to treat this process's own stale pid as dead at start-up. */
+  isOwnerAlive: (pid: number) => boolean = isProcessAlive,
+): Promise<JobRecord[]> {
+  const orphans = store.markInterrupted(isOwnerAlive);
   for (const job of orphans) {
     logger.debug(`cleaning up interrupted job ${job.id}`);
     // On Linux the marker in the environment finds every process of the job, even ones that left the

@@ -1,5 +1,6 @@
 import { mkdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { runAgentPhase } from '../agent/phase.js';
 import { detectApp } from '../app/detect.js';
 import { installDependencies } from '../app/install.js';
 import { launchApp } from '../app/launch.js';
@@ -11,6 +12,7 @@ import { openBrowserSession } from '../browser/session.js';
 import type { CrawlTarget } from '../browser/types.js';
 import { loadRepoConfig, resolveSettings } from '../config/load.js';
 import { throwIfCancelled, toCoworkerError } from '../errors.js';
+import { defaultGithubDeps, type GithubDeps } from '../github/deps.js';
 import type { Logger } from '../log.js';
 import { type AppPaths, jobTempDir, reposCacheDir, worktreesDir } from '../paths.js';
 import { findingsFromCrawl } from '../report/findings.js';
@@ -26,6 +28,8 @@ export interface JobDeps {
   paths: AppPaths;
   store: JobStore;
   logger: Logger;
+  /** Tokens and endpoints for pull requests (default: env, OS keychain, token file; see src/github/deps.ts). */
+  github?: GithubDeps;
 }
 
 export interface JobRunOptions {
@@ -98,6 +102,9 @@ export async function runJob(job: JobRecord, deps: JobDeps, opts: JobRunOptions)
       reposDir: reposCacheDir(paths),
       worktreeDir: worktree,
       signal: opts.signal,
+      github: deps.github ?? defaultGithubDeps({ paths, logger }),
+      trust: job.request.trust === true,
+      onProgress: progress,
     });
     teardown.add('remove worktree', () => checkout.remove());
     report.target = checkout.target;
@@ -108,6 +115,7 @@ export async function runJob(job: JobRecord, deps: JobDeps, opts: JobRunOptions)
       headSha: checkout.target.headSha,
       baseRef: checkout.target.baseRef,
       baseSha: checkout.target.baseSha,
+      ...(checkout.target.pr ? { prUrl: checkout.target.pr.url, prNumber: checkout.target.pr.number } : {}),
     });
     progress(
       `${checkout.target.headRef} @ ${checkout.target.headSha.slice(0, 8)}` +
@@ -118,7 +126,8 @@ export async function runJob(job: JobRecord, deps: JobDeps, opts: JobRunOptions)
 
     // detect
     enter('detect', 'looking for the app');
-    const settings = resolveSettings(await loadRepoConfig(checkout.worktree), job.request.settings);
+    const repoConfig = await loadRepoConfig(checkout.worktree);
+    const settings = resolveSettings(repoConfig, job.request.settings);
     const plan = await detectApp(checkout.worktree, checkout.target.changedFiles, settings);
     report.app = appInfo(plan, '');
     progress(
@@ -201,7 +210,32 @@ export async function runJob(job: JobRecord, deps: JobDeps, opts: JobRunOptions)
       );
     }
     report.findings = crawlFindings;
-    report.agent = { ran: false, reason: 'The AI exploration is not available in this version.' };
+
+    // agent: in the crawl's session, before teardown, so the trace covers its steps too
+    enter('agent', 'AI exploration');
+    const agent = await runAgentPhase({
+      session,
+      appUrl: app.url,
+      target: checkout.target,
+      crawlFindings,
+      userInstructions: job.request.settings.instructions,
+      repoInstructions: repoConfig.instructions,
+      request: job.request.agent,
+      jobId: job.id,
+      artifactDir,
+      configDir: paths.config,
+      gitDir: checkout.worktree,
+      changes: checkout.changes,
+      browserPath: executable.path,
+      signal: opts.signal,
+      logger,
+      onProgress: progress,
+    });
+    report.agent = agent.summary;
+    report.findings = [...crawlFindings, ...agent.findings];
+    report.artifacts.screenshots.push(...agent.screenshots);
+    incompleteReason ??= agent.incompleteReason;
+    if (agent.error) throw agent.error;
     report.status = 'completed';
   } catch (err) {
     const error = toCoworkerError(err);

@@ -101,6 +101,22 @@ export class JobStore {
   }
 
   /**
+   * Create a job unless one with the same dedupe key is queued or running, in one IMMEDIATE
+   * transaction: two MCP servers on the same data dir asked for the same thing get the same job.
+   */
+  createUnlessActive(job: Parameters<JobStore['create']>[0] & { dedupeKey: string }): {
+    job: JobRecord;
+    created: boolean;
+  } {
+    return this.db
+      .transaction(() => {
+        const active = this.findActive(job.dedupeKey);
+        return active ? { job: active, created: false } : { job: this.create(job), created: true };
+      })
+      .immediate();
+  }
+
+  /**
    * Move a queued job to running, atomically: of two processes that try, exactly one gets it.
    * Returns false when someone else claimed it (or it was cancelled meanwhile).
    */
@@ -213,24 +229,35 @@ export class JobStore {
    * Jobs whose owning process is gone while they were running become `interrupted`; returns them so
    * their leftovers (process groups, worktrees, temp dirs) can be cleaned. Claimed in one IMMEDIATE
    * transaction so two processes starting together don't both clean the same job.
+   *
+   * Queued jobs of a dead owner are marked too, not adopted: only the process that queued a job runs
+   * it (its in-memory queue holds it), and starting a PR's code later, unattended, in whichever
+   * process happens to start next would surprise the user who asked. They can simply ask again.
    */
   markInterrupted(isOwnerAlive: (pid: number) => boolean): JobRecord[] {
     return this.db
       .transaction(() => {
-        const running = (this.db.prepare(`SELECT * FROM jobs WHERE status = 'running'`).all() as Row[]).map(
-          toRecord,
-        );
-        const orphans = running.filter((job) => job.ownerPid === null || !isOwnerAlive(job.ownerPid));
+        const active = (
+          this.db.prepare(`SELECT * FROM jobs WHERE status IN ('running', 'queued')`).all() as Row[]
+        ).map(toRecord);
+        const orphans = active.filter((job) => job.ownerPid === null || !isOwnerAlive(job.ownerPid));
         const mark = this.db.prepare(
           `UPDATE jobs SET status = 'interrupted', finished_at = @now, error_code = 'INTERRUPTED',
-             error_message = @message, error_hint = @hint WHERE id = @id AND status = 'running'`,
+             error_message = @message, error_hint = @hint WHERE id = @id AND status = @status`,
         );
         for (const job of orphans) {
           mark.run({
             id: job.id,
+            status: job.status,
             now: new Date().toISOString(),
-            message: `The process running this job stopped unexpectedly during ${job.phase ?? 'start-up'}.`,
-            hint: 'Its leftovers were cleaned up. Run the simulation again.',
+            message:
+              job.status === 'queued'
+                ? 'The process that queued this job stopped before the job started.'
+                : `The process running this job stopped unexpectedly during ${job.phase ?? 'start-up'}.`,
+            hint:
+              job.status === 'queued'
+                ? 'Nothing ran. Run the simulation again.'
+                : 'Its leftovers were cleaned up. Run the simulation again.',
           });
         }
         return orphans;

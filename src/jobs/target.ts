@@ -1,6 +1,8 @@
-import { CoworkerError } from '../errors.js';
 import { type Checkout, checkoutLocal } from '../git/localCheckout.js';
+import type { GithubDeps } from '../github/deps.js';
+import type { ChangedFile } from '../github/pullRequest.js';
 import type { TargetInfo } from '../report/model.js';
+import { checkoutGithubTarget } from './githubTarget.js';
 import type { TargetSpec } from './request.js';
 
 export interface TargetCheckout {
@@ -9,23 +11,26 @@ export interface TargetCheckout {
   mirrorDir: string;
   cache: Checkout['cache'];
   remove(): Promise<void>;
+  /** Pull requests: the changed files with patches as GitHub lists them (capped), for the agent. */
+  changes?: ChangedFile[];
+  /** Some patches in `changes` were cut or dropped. */
+  patchesTruncated?: boolean;
 }
 
 export interface TargetCheckoutContext {
   reposDir: string;
   worktreeDir: string;
   signal?: AbortSignal;
+  /** Tokens and endpoints for pull requests (required for GitHub targets). */
+  github?: GithubDeps;
+  /** Run a fork's pull request (its code is untrusted). */
+  trust?: boolean;
+  onProgress?: (message: string) => void;
 }
 
 /** Resolve a target to commits and check the head out into the job's worktree. */
 export async function checkoutTarget(spec: TargetSpec, ctx: TargetCheckoutContext): Promise<TargetCheckout> {
-  if (spec.kind === 'github') {
-    throw new CoworkerError(
-      'INVALID_INPUT',
-      'Pull request targets are not supported yet.',
-      'Simulate a local branch: myfav-coworker simulate ./repo --head <branch>.',
-    );
-  }
+  if (spec.kind === 'github') return checkoutGithubTarget(spec, ctx);
   const checkout = await checkoutLocal(
     {
       repoPath: spec.repoPath,

@@ -30,7 +30,7 @@ import {
   severityOrder,
   shortSha,
 } from './format.js';
-import type { Finding, PageResult, Report, Severity } from './model.js';
+import type { AgentStep, Finding, PageResult, Report, Severity } from './model.js';
 import { summarize } from './verdict.js';
 
 // No scripts at all, images only from the report's own folder, no remote anything.
@@ -296,9 +296,38 @@ ${
     ? html`<dt>Usage</dt><dd><code>${u.model}</code>, ${plural(u.steps, 'step')}, ${u.inputTokens} input / ${u.outputTokens} output tokens (cache ${u.cacheReadTokens} read, ${u.cacheWriteTokens} written), cost ${formatUsd(u.costUsd)}</dd>`
     : ''
 }
+${a.observation ? html`<dt>Observations</dt><dd>${observationText(a.observation)}</dd>` : ''}
 ${a.transcript ? html`<dt>Transcript</dt><dd>${fileLink(report, a.transcript)}</dd>` : ''}
-${a.reproduceSpec ? html`<dt>Playwright test</dt><dd>${fileLink(report, a.reproduceSpec)}</dd>` : ''}
-</dl></section>`;
+${
+  a.reproduceSpec
+    ? html`<dt>Playwright test</dt><dd>${fileLink(report, a.reproduceSpec)}${a.reproduceConfig ? html` · ${fileLink(report, a.reproduceConfig)}<br><span class="muted">replay against a running copy of the app: <code>BASE_URL=http://127.0.0.1:3000 npx playwright test --config ${artifactRelativePath(a.reproduceConfig, report.artifacts.dir) ?? a.reproduceConfig}</code></span>` : ''}</dd>`
+    : ''
+}
+</dl>
+${a.steps?.length ? agentSteps(report, a.steps) : ''}
+</section>`;
+}
+
+/** The agent's tool calls in order, with what it said before them and the screenshots it took. */
+function agentSteps(report: Report, steps: AgentStep[]): SafeHtml {
+  return html`<h3>Steps</h3>
+<ol class="agent-steps">
+${steps.map(
+  (s) => html`<li class="${s.ok ? 'step-ok' : 'step-failed'}">
+${s.thought ? html`<p class="muted thought">${s.thought}</p>` : ''}
+<p><code>${s.tool}</code> ${s.input} <span class="status ${s.ok ? 'ok' : 'bad'}">${s.ok ? 'ok' : 'failed'}</span></p>
+<p class="muted">${s.result}</p>
+${s.problems?.length ? html`<ul class="bad-text">${s.problems.map((p) => html`<li>${p}</li>`)}</ul>` : ''}
+${s.screenshot ? html`<div class="shots">${screenshot(report, s.screenshot, `Screenshot of step ${s.n}`)}</div>` : ''}
+</li>`,
+)}
+</ol>`;
+}
+
+/** "1,234 characters of page snapshots sent in 4 steps: 12% of the full snapshots (10,280)". */
+export function observationText(o: { steps: number; sentChars: number; fullChars: number }): string {
+  const pct = o.fullChars > 0 ? Math.round((o.sentChars / o.fullChars) * 100) : 0;
+  return `${o.sentChars.toLocaleString('en-US')} characters of page snapshots sent over ${plural(o.steps, 'observation')}: ${pct}% of the full snapshots (${o.fullChars.toLocaleString('en-US')})`;
 }
 
 function timingsSection(report: Report): SafeHtml {
@@ -395,4 +424,6 @@ dt{color:var(--muted)}dd{margin:0;word-break:break-word}
 a{color:var(--blue)}
 .plain{list-style:none;margin:0;padding:0}
 footer{margin-top:32px;padding-bottom:24px;font-size:13px}
+.agent-steps{padding-left:26px}.agent-steps li{margin:8px 0;padding:6px 10px;border-left:4px solid var(--green);background:var(--card);border-radius:4px}
+.agent-steps li.step-failed{border-left-color:var(--amber)}.agent-steps p{margin:2px 0;word-break:break-word}.thought{font-style:italic}
 `;

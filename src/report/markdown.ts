@@ -26,6 +26,7 @@ import {
   severityOrder,
   shortSha,
 } from './format.js';
+import { observationText } from './html.js';
 import type { Finding, PageResult, Report, Severity } from './model.js';
 import { summarize } from './verdict.js';
 
@@ -229,9 +230,27 @@ function agentSection(report: Report): string[] {
         ` (cache: ${u.cacheReadTokens} read, ${u.cacheWriteTokens} written), cost ${formatUsd(u.costUsd)}`,
     );
   }
+  if (a.observation) lines.push(`- Observations: ${mdText(observationText(a.observation))}`);
   if (a.transcript) lines.push(`- Transcript: ${artifactLink(a.transcript, report.artifacts.dir)}`);
-  if (a.reproduceSpec)
-    lines.push(`- Playwright test to reproduce: ${artifactLink(a.reproduceSpec, report.artifacts.dir)}`);
+  if (a.reproduceSpec) {
+    const config = a.reproduceConfig ? artifactRelativePath(a.reproduceConfig, report.artifacts.dir) : null;
+    lines.push(
+      `- Playwright test to reproduce: ${artifactLink(a.reproduceSpec, report.artifacts.dir)}` +
+        (config
+          ? ` (run: ${mdCode(`BASE_URL=http://127.0.0.1:3000 npx playwright test --config ${config}`)})`
+          : ''),
+    );
+  }
+  if (a.steps?.length) {
+    lines.push('', '### Steps', '', '| # | Tool | Input | Result |', '| --- | --- | --- | --- |');
+    for (const s of a.steps) {
+      const shot = s.screenshot ? ` (${artifactLink(s.screenshot, report.artifacts.dir, 'screenshot')})` : '';
+      const problems = s.problems?.length ? `; ${mdText(s.problems.join('; '))}` : '';
+      lines.push(
+        `| ${s.n} | ${mdText(s.tool)} | ${mdText(s.input) || '–'} | ${s.ok ? 'ok' : `failed: ${mdText(s.result)}`}${problems}${shot} |`,
+      );
+    }
+  }
   return lines;
 }
 

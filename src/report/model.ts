@@ -114,6 +114,8 @@ export interface PullRequestInfo {
   draft: boolean;
   headRepo: string;
   isFork: boolean;
+  /** GitHub's count of changed files (`changedFiles` may hold fewer: GitHub lists at most 3000). */
+  changedFilesCount?: number;
 }
 
 export interface AppInfo {
@@ -156,8 +158,37 @@ export interface AgentSummary {
   verdict?: Verdict;
   summary?: string;
   usage?: AgentUsage;
+  /** Path of the transcript (`agent/transcript.json`), relative to the artifact dir. */
   transcript?: string;
+  /** Path of the generated Playwright test (`reproduce.spec.ts`), relative to the artifact dir. */
   reproduceSpec?: string;
+  /** Its Playwright config (`playwright.config.mjs`): `BASE_URL=… npx playwright test --config <it>`. */
+  reproduceConfig?: string;
+  /** The agent's tool calls in order, trimmed (the transcript has them whole). */
+  steps?: AgentStep[];
+  /**
+   * What the page observations cost: characters of snapshot text sent to the model, against the
+   * characters of Playwright's full AI snapshots of the same pages at the same moments.
+   */
+  observation?: { steps: number; sentChars: number; fullChars: number };
+}
+
+/** One tool call of the agent, as the report shows it. */
+export interface AgentStep {
+  /** 1-based, in the order the agent called its tools. */
+  n: number;
+  tool: string;
+  /** The input, as short text ("Clear search button", "/stats.html"). */
+  input: string;
+  ok: boolean;
+  /** The first line of the result. */
+  result: string;
+  /** Screenshot taken by this call, relative to the artifact dir. */
+  screenshot?: string;
+  /** What the model said before this call (trimmed), if anything. */
+  thought?: string;
+  /** What went wrong on the page right after this call (uncaught errors, failed requests). */
+  problems?: string[];
 }
 
 export interface Report {

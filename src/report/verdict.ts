@@ -108,7 +108,9 @@ function describeTarget(target: TargetInfo | null): string {
   const base = describeBase(target);
   const refs = `${describeHead(target)}${base ? `, base ${base}` : ''}`;
   if (target.pr) {
-    return `PR #${target.pr.number} “${truncate(firstLine(target.pr.title), 80)}” (${refs}) in ${target.repo}`;
+    // A closed or merged PR is simulated all the same, but the reader must know it is not live.
+    const state = target.pr.state === 'open' ? '' : `, ${target.pr.state}`;
+    return `PR #${target.pr.number} “${truncate(firstLine(target.pr.title), 80)}” (${refs}${state}) in ${target.repo}`;
   }
   return `${refs} in ${target.repo}`;
 }

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { DEFAULT_BUDGETS, DEFAULT_MODEL } from '../../agent/settings.js';
 import type { SettingOverrides } from '../../config/schema.js';
 import type { Deps } from '../../deps.js';
 import { CancelledError, CoworkerError } from '../../errors.js';
@@ -24,6 +25,11 @@ interface SimulateFlags {
   maxPages?: number;
   instructions?: string;
   agent: boolean;
+  model?: string;
+  maxSteps?: number;
+  tokenBudget?: number;
+  timeBudget?: number;
+  trust?: boolean;
   json?: boolean;
 }
 
@@ -31,7 +37,10 @@ export function registerSimulate(program: Command, deps: () => Deps): void {
   program
     .command('simulate')
     .description('Check out a branch, start the app, try it in a real browser and report what broke')
-    .argument('<target>', 'path of a local git repository')
+    .argument(
+      '<target>',
+      'a pull request (https://github.com/OWNER/REPO/pull/N, OWNER/REPO#N, HOST/OWNER/REPO#N) or the path of a local git repository',
+    )
     .option('--head <ref>', 'branch, tag or commit to test (default: the checked-out branch)')
     .option('--base <ref>', 'what the change is compared with (default: main, then master)')
     .option('--app-dir <dir>', 'folder of the app inside the repository (monorepos)')
@@ -44,6 +53,29 @@ export function registerSimulate(program: Command, deps: () => Deps): void {
     .option('--max-pages <n>', 'bound on pages the smoke crawl visits (default 10)', positiveInteger)
     .option('--instructions <text>', 'what to focus on (used by the AI exploration)')
     .option('--no-agent', 'skip the AI exploration')
+    .option(
+      '--trust',
+      "run a pull request from a fork (its code runs on this machine with your user's rights)",
+    )
+    .option(
+      '--model <id>',
+      `Claude model for the AI exploration (default: MYFAV_MODEL, the config file, ${DEFAULT_MODEL})`,
+    )
+    .option(
+      '--max-steps <n>',
+      `AI exploration: most model turns (default ${DEFAULT_BUDGETS.maxSteps})`,
+      positiveInteger,
+    )
+    .option(
+      '--token-budget <n>',
+      `AI exploration: most tokens in all (default ${DEFAULT_BUDGETS.maxTokens})`,
+      positiveInteger,
+    )
+    .option(
+      '--time-budget <seconds>',
+      `AI exploration: most seconds (default ${DEFAULT_BUDGETS.maxSeconds})`,
+      positiveNumber,
+    )
     .option('--json', 'print the report as one JSON object on stdout')
     .action(async (target: string, flags: SimulateFlags) => {
       process.exitCode = await simulate(target, flags, deps());
@@ -60,7 +92,14 @@ async function simulate(targetInput: string, flags: SimulateFlags, deps: Deps): 
       ...(flags.base ? { base: flags.base } : {}),
     }),
     settings: overridesFrom(flags),
-    agent: { enabled: flags.agent },
+    agent: {
+      enabled: flags.agent,
+      ...(flags.model ? { model: flags.model } : {}),
+      ...(flags.maxSteps !== undefined ? { maxSteps: flags.maxSteps } : {}),
+      ...(flags.tokenBudget !== undefined ? { maxTokens: flags.tokenBudget } : {}),
+      ...(flags.timeBudget !== undefined ? { maxSeconds: flags.timeBudget } : {}),
+    },
+    ...(flags.trust ? { trust: true } : {}),
   };
   if (flags.route?.some((r) => !r.startsWith('/'))) {
     throw new CoworkerError(
