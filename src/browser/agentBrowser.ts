@@ -16,6 +16,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { stripVTControlCharacters } from 'node:util';
 import type { ConsoleMessage, Locator, Request, Response } from 'playwright-core';
 import { CoworkerError } from '../errors.js';
+import { downscaleToJpeg } from '../image/downscale.js';
 import type { FailedRequest } from '../report/model.js';
 import { NAVIGATION_TIMEOUT_MS } from './crawl.js';
 import { isSafeLocatorCode, roleLocatorCode } from './locatorCode.js';
@@ -733,14 +734,10 @@ function clip(text: string, max: number): string {
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 
-/** A JPEG no wider than `maxWidth` for the model (sharp, loaded lazily); the PNG itself if sharp fails. */
+/** A JPEG no wider than `maxWidth` for the model; the PNG itself if it cannot be converted. */
 async function downscale(png: Buffer, maxWidth: number): Promise<ToolOutcome['image']> {
   try {
-    const { default: sharp } = await import('sharp');
-    const data = await sharp(png)
-      .resize({ width: maxWidth, withoutEnlargement: true })
-      .jpeg({ quality: 70 })
-      .toBuffer();
+    const data = await downscaleToJpeg(png, { maxWidth, quality: 70 });
     return { mediaType: 'image/jpeg', data: data.toString('base64') };
   } catch {
     return { mediaType: 'image/png', data: png.toString('base64') };

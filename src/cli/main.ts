@@ -2,19 +2,32 @@ import { Command, CommanderError } from 'commander';
 import { createDeps, type Deps } from '../deps.js';
 import { ExitCode, toCoworkerError } from '../errors.js';
 import { redactSecrets } from '../redact.js';
-import { registerDoctor } from './commands/doctor.js';
-import { registerJobs } from './commands/jobs.js';
-import { registerLogin } from './commands/login.js';
-import { registerLogout } from './commands/logout.js';
-import { registerMcp } from './commands/mcp.js';
-import { registerShow } from './commands/show.js';
-import { registerSimulate } from './commands/simulate.js';
-import { registerWhoami } from './commands/whoami.js';
 import { colorEnabled, styler } from './output.js';
 
 const version = '0.1.0';
 
-function buildProgram(deps: () => Deps): Command {
+type Register = (program: Command, deps: () => Deps) => void;
+
+// Each command's module is imported only when that command runs (all of them for --help): the MCP
+// handshake, `--version` and `jobs` must not pay for Octokit, zod schemas or the pipeline.
+const commands: Record<string, () => Promise<Register>> = {
+  simulate: () => import('./commands/simulate.js').then((m) => m.registerSimulate),
+  jobs: () => import('./commands/jobs.js').then((m) => m.registerJobs),
+  show: () => import('./commands/show.js').then((m) => m.registerShow),
+  login: () => import('./commands/login.js').then((m) => m.registerLogin),
+  logout: () => import('./commands/logout.js').then((m) => m.registerLogout),
+  whoami: () => import('./commands/whoami.js').then((m) => m.registerWhoami),
+  doctor: () => import('./commands/doctor.js').then((m) => m.registerDoctor),
+  mcp: () => import('./commands/mcp.js').then((m) => m.registerMcp),
+};
+
+function commandsNeeded(argv: string[]): string[] {
+  const first = argv[2];
+  if (first === '--version' || first === '-v') return [];
+  return first && first in commands ? [first] : Object.keys(commands);
+}
+
+async function buildProgram(deps: () => Deps, argv: string[]): Promise<Command> {
   const program = new Command('myfav-coworker')
     .description(
       'A QA coworker for your pull requests: checks the branch out, starts the app, tries it in a real browser and reports back.',
@@ -26,14 +39,7 @@ function buildProgram(deps: () => Deps): Command {
     writeOut: (s) => process.stdout.write(s),
     writeErr: (s) => process.stderr.write(s),
   });
-  registerSimulate(program, deps);
-  registerJobs(program, deps);
-  registerShow(program, deps);
-  registerDoctor(program, deps);
-  registerLogin(program, deps);
-  registerLogout(program, deps);
-  registerWhoami(program, deps);
-  registerMcp(program, deps);
+  for (const name of commandsNeeded(argv)) (await commands[name]!())(program, deps);
   return program;
 }
 
@@ -43,16 +49,16 @@ async function main(argv: string[]): Promise<number> {
     deps ??= createDeps();
     return deps;
   };
-  const program = buildProgram(getDeps);
   try {
     if (argv.length <= 2) {
       // Bare invocation: an MCP client (stdin is a pipe) gets the server, a person at a terminal the help.
       if (process.stdin.isTTY) {
-        program.outputHelp();
+        (await buildProgram(getDeps, argv)).outputHelp();
         return ExitCode.pass;
       }
       argv = [...argv, 'mcp'];
     }
+    const program = await buildProgram(getDeps, argv);
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : ExitCode.pass;
   } catch (err) {

@@ -140,7 +140,7 @@ export class JobStore {
     this.db.prepare(`UPDATE jobs SET ${sets} WHERE id = @id`).run({ id, ...Object.fromEntries(entries) });
   }
 
-  /** Record the final report. Only the owner's view counts: a job already marked (e.g. interrupted) stays. */
+  /** Record the final report; it is the last word on the job (it replaces an earlier `interrupted` mark by a shutdown). */
   finish(report: Report): void {
     this.db
       .prepare(

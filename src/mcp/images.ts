@@ -1,9 +1,9 @@
 // Key screenshots of a report as MCP image content: a few, downscaled. Full-page PNGs of 1280 px wide
 // pages run to megabytes; a chat model needs a look, not the original (it is in the artifacts folder).
-// sharp is loaded lazily, only when a finished report is shown.
 
 import { realpath } from 'node:fs/promises';
 import path from 'node:path';
+import { downscaleToJpeg } from '../image/downscale.js';
 import { evidenceFile, isImagePath } from '../report/format.js';
 import type { Report, Severity } from '../report/model.js';
 
@@ -57,7 +57,6 @@ export function pickKeyScreenshots(
 export async function keyScreenshots(report: Report, max = MAX_IMAGES): Promise<KeyScreenshot[]> {
   const picks = pickKeyScreenshots(report, max);
   if (picks.length === 0) return [];
-  const { default: sharp } = await import('sharp');
   const root = await realpath(report.artifacts.dir).catch(() => null);
   if (!root) return [];
   const out: KeyScreenshot[] = [];
@@ -65,18 +64,11 @@ export async function keyScreenshots(report: Report, max = MAX_IMAGES): Promise<
     const file = await realpath(path.resolve(root, pick.relPath)).catch(() => null);
     if (!file?.startsWith(root + path.sep)) continue;
     try {
-      const input = sharp(file, { limitInputPixels: 200_000_000 });
-      const { width = 0, height = 0 } = await input.metadata();
-      if (!width || !height) continue;
-      const scale = Math.min(1, MAX_WIDTH / width);
-      const w = Math.max(1, Math.round(width * scale));
-      const h = Math.max(1, Math.round(height * scale));
-      let pipeline = input.resize({ width: w, height: h, fit: 'fill' });
-      if (h > MAX_HEIGHT) pipeline = pipeline.extract({ left: 0, top: 0, width: w, height: MAX_HEIGHT });
-      const data = await pipeline
-        .flatten({ background: '#ffffff' })
-        .jpeg({ quality: JPEG_QUALITY })
-        .toBuffer();
+      const data = await downscaleToJpeg(file, {
+        maxWidth: MAX_WIDTH,
+        maxHeight: MAX_HEIGHT,
+        quality: JPEG_QUALITY,
+      });
       out.push({
         relPath: pick.relPath,
         ...(pick.page ? { page: pick.page } : {}),

@@ -1,6 +1,8 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import type { Command } from 'commander';
+import { resolveAgentSettings } from '../../agent/settings.js';
+import { authStatus } from '../../auth/index.js';
 import { discoverBrowser } from '../../browser/discover.js';
 import type { Deps } from '../../deps.js';
 import type { CoworkerError } from '../../errors.js';
@@ -8,53 +10,91 @@ import { colorEnabled, styler } from '../output.js';
 
 const run = promisify(execFile);
 
+/** `warn`: works without it, with less (no AI exploration, public repositories only). */
+type CheckState = 'ok' | 'warn' | 'fail';
+
 interface Check {
   name: string;
-  ok: boolean;
+  state: CheckState;
   detail: string;
 }
 
 export function registerDoctor(program: Command, deps: () => Deps): void {
   program
     .command('doctor')
-    .description('Check that everything a simulation needs is here (Node, git, a browser, the data dir)')
+    .description(
+      'Check that everything a simulation needs is here (Node, git, a browser, the data dir, GitHub, the AI key)',
+    )
     .action(async () => {
       const d = deps();
       const checks: Check[] = [];
       const major = Number(process.versions.node.split('.')[0]);
       checks.push({
         name: 'Node.js',
-        ok: major >= 22,
+        state: major >= 22 ? 'ok' : 'fail',
         detail: `${process.version}${major >= 22 ? '' : ' (need 22 or newer)'}`,
       });
       checks.push(
         await run('git', ['--version']).then(
-          (r) => ({ name: 'git', ok: true, detail: r.stdout.trim() }),
-          () => ({ name: 'git', ok: false, detail: 'not found on PATH: install git' }),
+          (r): Check => ({ name: 'git', state: 'ok', detail: r.stdout.trim() }),
+          (): Check => ({ name: 'git', state: 'fail', detail: 'not found on PATH: install git' }),
         ),
       );
       checks.push(
         await discoverBrowser().then(
-          (b) => ({ name: 'browser', ok: true, detail: `${b.path} (${b.source})` }),
-          (err: CoworkerError) => ({
+          (b): Check => ({ name: 'browser', state: 'ok', detail: `${b.path} (${b.source})` }),
+          (err: CoworkerError): Check => ({
             name: 'browser',
-            ok: false,
+            state: 'fail',
             detail: `${err.message} ${err.hint ?? ''}`,
           }),
         ),
       );
       try {
-        const count = d.store().list({ limit: 1000 }).length;
-        checks.push({ name: 'job history', ok: true, detail: `${d.paths.data} (${count} job(s))` });
+        const count = (await d.history()).list({ limit: 1000 }).length;
+        checks.push({ name: 'job history', state: 'ok', detail: `${d.paths.data} (${count} job(s))` });
       } catch (err) {
-        checks.push({ name: 'job history', ok: false, detail: `${d.paths.data}: ${(err as Error).message}` });
+        checks.push({
+          name: 'job history',
+          state: 'fail',
+          detail: `${d.paths.data}: ${(err as Error).message}`,
+        });
       }
+      const github = await authStatus({ paths: d.paths });
+      checks.push(
+        github.loggedIn
+          ? {
+              name: 'GitHub',
+              state: 'ok',
+              detail: `${github.login} on ${github.host} (token from ${github.source}${github.scopes ? `; scopes: ${github.scopes.join(', ') || 'none'}` : ''})`,
+            }
+          : {
+              name: 'GitHub',
+              state: 'warn',
+              detail: `${github.problem ?? 'not logged in'} ${github.fix ?? ''}`.trim(),
+            },
+      );
+      const agent = await resolveAgentSettings({ request: { enabled: true }, configDir: d.paths.config });
+      checks.push(
+        agent.run
+          ? {
+              name: 'AI agent',
+              state: 'ok',
+              detail: `${agent.settings.model} (key from ${agent.settings.keySource})`,
+            }
+          : {
+              name: 'AI agent',
+              state: 'warn',
+              detail: `${agent.reason} Simulations still run the smoke crawl.`,
+            },
+      );
       const style = styler(colorEnabled(process.stdout));
-      for (const c of checks) {
-        process.stdout.write(
-          `${c.ok ? style('green', '✓') : style('red', '✗')} ${c.name.padEnd(12)} ${c.detail}\n`,
-        );
-      }
-      process.exitCode = checks.every((c) => c.ok) ? 0 : 2;
+      const mark: Record<CheckState, string> = {
+        ok: style('green', '✓'),
+        warn: style('yellow', '!'),
+        fail: style('red', '✗'),
+      };
+      for (const c of checks) process.stdout.write(`${mark[c.state]} ${c.name.padEnd(12)} ${c.detail}\n`);
+      process.exitCode = checks.some((c) => c.state === 'fail') ? 2 : 0;
     });
 }

@@ -1,0 +1,32 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { runCli, tempHome } from '../helpers/cli.js';
+
+const home = tempHome();
+afterAll(() => home.cleanup());
+
+describe('doctor', () => {
+  it('checks each requirement and says what is missing without failing on optional parts', async () => {
+    const r = await runCli(['doctor'], { home: home.dir, env: { MYFAV_KEYCHAIN: 'off' } });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/✓ browser\s+\S*chrom/i);
+    expect(r.stdout).toMatch(/✓ git\s+git version/);
+    expect(r.stdout).toMatch(/! GitHub\s+Not logged in.*myfav-coworker login/);
+    expect(r.stdout).toMatch(/! AI agent\s+No Anthropic API key/);
+  });
+
+  it('fails with exit code 2 when no browser can be found, and says how to get one', async () => {
+    const r = await runCli(['doctor'], {
+      home: home.dir,
+      env: { MYFAV_KEYCHAIN: 'off', MYFAV_BROWSER_PATH: '/nonexistent/chrome' },
+    });
+    expect(r.code).toBe(2);
+    expect(r.stdout).toMatch(/✗ browser\s+.*\/nonexistent\/chrome/);
+  });
+
+  it('reports the agent ready when a key is configured, without printing the key', async () => {
+    const key = 'sk-ant-test-doctor-0000000000000000';
+    const r = await runCli(['doctor'], { home: home.dir, env: { MYFAV_KEYCHAIN: 'off', ANTHROPIC_API_KEY: key } });
+    expect(r.stdout).toMatch(/✓ AI agent\s+claude-\S+ \(key from ANTHROPIC_API_KEY\)/);
+    expect(r.stdout + r.stderr).not.toContain(key);
+  });
+});
