@@ -8,14 +8,12 @@
 // - a job running in another live process is cancelled by a request file in its artifact dir, which
 //   its owner polls: no schema change, and nothing but the owner ever aborts its pipeline.
 
-import { existsSync } from 'node:fs';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
-import path from 'node:path';
 import PQueue from 'p-queue';
 import { CancelledError, CoworkerError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { type AppPaths, artifactsDir } from '../paths.js';
 import type { JobStatus, Report } from '../report/model.js';
+import { CANCEL_POLL_MS, cancelRequested, clearCancelRequest, requestCancel } from './cancelRequest.js';
 import { newJobId } from './ids.js';
 import type { ProgressEvent, ProgressListener } from './progress.js';
 import { isProcessAlive, recoverInterruptedJobs } from './recovery.js';
@@ -26,8 +24,6 @@ import type { JobRecord, JobStore } from './store.js';
 /** Default concurrency: two jobs (each an app, its install and a Chromium) keep two cores busy, not swamped. */
 export const DEFAULT_CONCURRENCY = 2;
 
-const CANCEL_REQUEST_FILE = '.cancel-requested';
-const CANCEL_POLL_MS = 1000;
 const OTHER_PROCESS_POLL_MS = 500;
 
 export const isFinished = (status: JobStatus): boolean => status !== 'queued' && status !== 'running';
@@ -261,11 +257,7 @@ export class JobService {
       const current = store.get(job.id) ?? job;
       if (current.status === 'running') {
         // Another live process runs it: ask it to stop, and give it a moment to tear down.
-        await mkdir(current.artifactDir, { recursive: true, mode: 0o700 });
-        await writeFile(
-          path.join(current.artifactDir, CANCEL_REQUEST_FILE),
-          `${JSON.stringify({ reason, by: process.pid, at: new Date().toISOString() })}\n`,
-        );
+        await requestCancel(current.artifactDir, reason);
         const after = await this.waitFor(current.id, { timeoutMs: 20_000 });
         if (after.status === 'interrupted') return { job: after, outcome: 'interrupted' };
         return { job: after, outcome: isFinished(after.status) ? 'cancelled' : 'requested' };
@@ -377,7 +369,7 @@ export class JobService {
       // runJob turns pipeline failures into reports; this is a bug or a broken history file.
       this.opts.logger.error(`job ${entry.id} stopped unexpectedly: ${(err as Error)?.stack ?? err}`);
     } finally {
-      await rm(path.join(entry.artifactDir, CANCEL_REQUEST_FILE), { force: true }).catch(() => {});
+      await clearCancelRequest(entry.artifactDir);
       entry.settle();
       try {
         this.opts.onFinished?.(entry.id);
@@ -398,10 +390,7 @@ export class JobService {
         return;
       }
       for (const entry of running) {
-        if (
-          !entry.controller.signal.aborted &&
-          existsSync(path.join(entry.artifactDir, CANCEL_REQUEST_FILE))
-        ) {
+        if (!entry.controller.signal.aborted && cancelRequested(entry.artifactDir)) {
           this.opts.logger.info(`job ${entry.id}: cancelled from another myfav-coworker process`);
           entry.controller.abort(
             new CancelledError('Cancelled on request (from another myfav-coworker process).'),

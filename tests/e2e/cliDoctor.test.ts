@@ -25,7 +25,10 @@ describe('doctor', () => {
 
   it('reports the agent ready when a key is configured, without printing the key', async () => {
     const key = 'sk-ant-test-doctor-0000000000000000';
-    const r = await runCli(['doctor'], { home: home.dir, env: { MYFAV_KEYCHAIN: 'off', ANTHROPIC_API_KEY: key } });
+    const r = await runCli(['doctor'], {
+      home: home.dir,
+      env: { MYFAV_KEYCHAIN: 'off', ANTHROPIC_API_KEY: key },
+    });
     expect(r.stdout).toMatch(/✓ AI agent\s+claude-\S+ \(key from ANTHROPIC_API_KEY\)/);
     expect(r.stdout + r.stderr).not.toContain(key);
   });

@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { buildDemoRepo, type DemoRepo } from '../../fixtures/buildDemoRepo.js';
-import { binPath, cliEnv, leftoversIn, runCli, tempHome } from '../helpers/cli.js';
+import { binPath, cliEnv, collect, leftoversIn, runCli, spawnCli, tempHome } from '../helpers/cli.js';
 import { createGitRepo, type GitRepo } from '../helpers/gitRepo.js';
 import { jobIdOf, pollJob, type ServerProcess, slowAppFiles, spawnServer, textOf } from '../helpers/mcp.js';
 import { hasProc, killMarked, processesWithMarker, waitForNoProcesses } from '../helpers/processes.js';
@@ -148,6 +148,32 @@ describe.skipIf(!hasProc)('MCP server life cycle', () => {
     );
     expect(leftoversIn(home)).toEqual([]);
     expect([...a.badOutput(), ...b.badOutput()]).toEqual([]);
+  });
+});
+
+describe('a job started with `myfav-coworker simulate` in a terminal', () => {
+  it('can be cancelled from an MCP client: the terminal run stops, cleans up and exits 2', async () => {
+    const home = newHome();
+    const cli = spawnCli(['simulate', slow.path, '--no-agent'], { home });
+    let stderr = '';
+    await new Promise<void>((resolve) =>
+      cli.stderr.on('data', (d) => {
+        stderr += d;
+        if (stderr.includes('starting:')) resolve();
+      }),
+    );
+    const id = /job (\S+):/.exec(stderr)?.[1] ?? '';
+    jobs.push(id);
+    const server = await start(home);
+    const exited = collect(cli, undefined, 60_000);
+    const cancelled = await server.client.callTool({ name: 'cancel_simulation', arguments: { job_id: id } });
+    expect(textOf(cancelled)).toMatch(/Cancelled simulation job/);
+    const result = await exited;
+    expect(result.code).toBe(2);
+    expect(result.stdout).toMatch(/CANCELLED/);
+    expect(await jobStatus(home, id)).toMatchObject({ status: 'cancelled' });
+    expect(processesWithMarker(id)).toEqual([]);
+    expect(leftoversIn(home)).toEqual([]);
   });
 });
 

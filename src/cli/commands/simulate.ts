@@ -3,6 +3,7 @@ import { DEFAULT_BUDGETS, DEFAULT_MODEL } from '../../agent/settings.js';
 import type { SettingOverrides } from '../../config/schema.js';
 import type { Deps } from '../../deps.js';
 import { CancelledError, CoworkerError } from '../../errors.js';
+import { clearCancelRequest, watchCancelRequest } from '../../jobs/cancelRequest.js';
 import { newJobId } from '../../jobs/ids.js';
 import type { ProgressEvent } from '../../jobs/progress.js';
 import { dedupeKey, type SimulationRequest } from '../../jobs/request.js';
@@ -136,6 +137,8 @@ async function simulate(targetInput: string, flags: SimulateFlags, deps: Deps): 
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   process.on('SIGHUP', onSignal);
+  // `cancel_simulation` from an MCP client may ask this terminal's job to stop.
+  const stopWatchingCancel = watchCancelRequest(job.artifactDir, controller);
 
   process.stderr.write(`${style('bold', 'myfav-coworker')} job ${id}: ${targetInput}\n`);
   const onProgress = (e: ProgressEvent) =>
@@ -153,6 +156,8 @@ async function simulate(targetInput: string, flags: SimulateFlags, deps: Deps): 
     else process.stdout.write(`${renderTerminalSummary(report, { color: colorEnabled(process.stdout) })}\n`);
     return exitCodeFor(report);
   } finally {
+    stopWatchingCancel();
+    await clearCancelRequest(job.artifactDir);
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     process.off('SIGHUP', onSignal);
