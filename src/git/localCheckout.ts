@@ -144,7 +144,7 @@ export async function resolveCommit(repo: string, ref: string, opts: GitOptions)
     'UNKNOWN_REF',
     `${JSON.stringify(ref)} is not a branch, tag or commit in ${repo}.`,
     branches.length
-      ? `Recent branches there: ${branches.join(', ')}.`
+      ? `Name one that exists (--head / --base); recent branches there: ${branches.join(', ')}.`
       : 'Check the name with `git branch -a` in that repository.',
   );
 }
@@ -157,7 +157,7 @@ async function tryResolve(repo: string, ref: string, opts: GitOptions): Promise<
   return /^[0-9a-f]{40,64}$/.test(sha) ? sha : null;
 }
 
-async function defaultBase(
+export async function defaultBase(
   repo: string,
   opts: GitOptions,
 ): Promise<{ ref: string; sha: string } | undefined> {

@@ -1,4 +1,4 @@
-import type { GitOptions } from './client.js';
+import { createGit, type GitOptions } from './client.js';
 import { currentBranch, findRepository, resolveCommit } from './localCheckout.js';
 import { validateRef } from './refs.js';
 
@@ -25,4 +25,12 @@ export async function resolveLocalHead(
   if (headRef !== undefined) validateRef(headRef, 'head ref');
   const ref = headRef ?? (await currentBranch(repo, opts));
   return { repo, headRef: ref, headSha: await resolveCommit(repo, ref, opts) };
+}
+
+/** Whether the user's working copy has changes that a simulation (which tests commits) will not see. */
+export async function hasUncommittedChanges(repo: string, opts: GitOptions = {}): Promise<boolean> {
+  const out = await createGit(repo, opts)
+    .raw(['status', '--porcelain', '--untracked-files=no'])
+    .catch(() => '');
+  return out.trim().length > 0;
 }

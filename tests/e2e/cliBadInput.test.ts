@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
@@ -71,12 +71,29 @@ describe('bad input ends in a clear error, exit code 2, nothing left behind', ()
     }
   });
 
-  it('a path that does not exist, without --json: message and hint on stderr', async () => {
+  it('a path that does not exist, without --json: message and hint on stderr, no job in the history', async () => {
     const r = await runCli(['simulate', '/no/such/repo', '--no-agent'], { home: home.dir });
     expect(r.code).toBe(2);
-    expect(r.stdout).toMatch(/ERROR/);
-    expect(r.stdout).toContain('/no/such/repo does not exist');
-    expect(r.stdout).toContain('Pass the path of a local git repository');
+    expect(r.stderr).toContain('/no/such/repo does not exist');
+    expect(r.stderr).toContain('Pass the path of a local git repository');
+    expect(r.stdout).toBe('');
+    const jobs = await runCli(['jobs', '--json'], { home: home.dir });
+    expect(JSON.parse(jobs.stdout).some((j: { target: string }) => j.target === '/no/such/repo')).toBe(false);
+  });
+
+  it('warns that head and base are the same commit, and that uncommitted edits are not tested', async () => {
+    const repo = await repoWith({ 'index.html': '<h1>x</h1>' });
+    const same = await runCli(
+      ['simulate', repo, '--head', 'feature/x', '--base', 'feature/x', '--no-agent'],
+      {
+        home: home.dir,
+      },
+    );
+    expect(same.stderr).toMatch(/feature\/x and feature\/x are the same commit: there is no change to test/);
+    expect(same.code).toBe(0);
+    writeFileSync(path.join(repo, 'README.md'), '# edited, not committed\n');
+    const dirty = await runCli(['simulate', repo, '--no-agent'], { home: home.dir });
+    expect(dirty.stderr).toMatch(/uncommitted changes in .* are not tested/);
   });
 
   it('an unknown ref names recent branches', async () => {

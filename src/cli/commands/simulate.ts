@@ -37,7 +37,9 @@ interface SimulateFlags {
 export function registerSimulate(program: Command, deps: () => Deps): void {
   program
     .command('simulate')
-    .description('Check out a branch, start the app, try it in a real browser and report what broke')
+    .description(
+      'Check out a pull request or branch, start the app, try it in a real browser and report what broke',
+    )
     .argument(
       '<target>',
       'a pull request (https://github.com/OWNER/REPO/pull/N, OWNER/REPO#N, HOST/OWNER/REPO#N) or the path of a local git repository',
@@ -49,9 +51,17 @@ export function registerSimulate(program: Command, deps: () => Deps): void {
     .option('--no-install', 'skip installing dependencies')
     .option('--start <command>', 'command that starts the app; it gets PORT and HOST')
     .option('--url <url-or-path>', 'entry URL, or a path on the app (e.g. /dashboard)')
-    .option('--ready-timeout <seconds>', 'how long to wait for the app to answer', positiveNumber)
-    .option('--route <path>', 'a page to visit besides the entry URL (repeatable)', collect, [])
-    .option('--max-pages <n>', 'bound on pages the smoke crawl visits (default 10)', positiveInteger)
+    .option(
+      '--ready-timeout <seconds>',
+      'how long to wait for the app to answer (default 60)',
+      numberFlag('--ready-timeout', 90),
+    )
+    .option('--route <path>', 'a page to visit besides the entry URL (repeatable)', collect)
+    .option(
+      '--max-pages <n>',
+      'bound on pages the smoke crawl visits (default 10)',
+      numberFlag('--max-pages', 20, { whole: true }),
+    )
     .option('--instructions <text>', 'what to focus on (used by the AI exploration)')
     .option('--no-agent', 'skip the AI exploration')
     .option(
@@ -65,17 +75,17 @@ export function registerSimulate(program: Command, deps: () => Deps): void {
     .option(
       '--max-steps <n>',
       `AI exploration: most model turns (default ${DEFAULT_BUDGETS.maxSteps})`,
-      positiveInteger,
+      numberFlag('--max-steps', 40, { whole: true }),
     )
     .option(
       '--token-budget <n>',
       `AI exploration: most tokens in all (default ${DEFAULT_BUDGETS.maxTokens})`,
-      positiveInteger,
+      numberFlag('--token-budget', 300000, { whole: true }),
     )
     .option(
       '--time-budget <seconds>',
       `AI exploration: most seconds (default ${DEFAULT_BUDGETS.maxSeconds})`,
-      positiveNumber,
+      numberFlag('--time-budget', 600),
     )
     .option('--json', 'print the report as one JSON object on stdout')
     .action(async (target: string, flags: SimulateFlags) => {
@@ -109,6 +119,9 @@ async function simulate(targetInput: string, flags: SimulateFlags, deps: Deps): 
       'e.g. --route /settings',
     );
   }
+
+  // A typo'd path or branch is answered at once, without a job in the history.
+  if (request.target.kind === 'local') await precheckLocalTarget(request.target, style);
 
   const store = await deps.history();
   const id = newJobId();
@@ -179,30 +192,59 @@ function overridesFrom(flags: SimulateFlags): SettingOverrides {
   return o;
 }
 
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
 }
 
-function positiveNumber(value: string): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) {
-    throw new CoworkerError(
-      'INVALID_INPUT',
-      `Expected a positive number, got ${JSON.stringify(value)}.`,
-      'e.g. --ready-timeout 90',
+/**
+ * Resolve a local target's refs before a job exists, and say what the run will not test: the same
+ * commit as base (nothing changed), or uncommitted edits (a simulation tests commits).
+ */
+async function precheckLocalTarget(
+  target: Extract<SimulationRequest['target'], { kind: 'local' }>,
+  style: ReturnType<typeof styler>,
+): Promise<void> {
+  const { hasUncommittedChanges, resolveLocalHead } = await import('../../git/resolveHead.js');
+  const { defaultBase, resolveCommit } = await import('../../git/localCheckout.js');
+  const { validateRef } = await import('../../git/refs.js');
+  const head = await resolveLocalHead(target.repoPath, target.headRef);
+  let base: { ref: string; sha: string } | undefined;
+  if (target.baseRef !== undefined) {
+    validateRef(target.baseRef, 'base ref');
+    base = { ref: target.baseRef, sha: await resolveCommit(head.repo, target.baseRef, {}) };
+  } else {
+    base = await defaultBase(head.repo, {});
+  }
+  if (base?.sha === head.headSha) {
+    process.stderr.write(
+      `${style('yellow', 'note:')} ${head.headRef} and ${base.ref} are the same commit: there is no change to test ` +
+        '(the app is still started and crawled). Name the branch to test with --head.\n',
     );
   }
-  return n;
+  if (target.headRef === undefined && (await hasUncommittedChanges(head.repo))) {
+    process.stderr.write(
+      `${style('yellow', 'note:')} uncommitted changes in ${head.repo} are not tested; a simulation tests commits ` +
+        `(here ${head.headRef} @ ${head.headSha.slice(0, 8)}).\n`,
+    );
+  }
 }
 
-function positiveInteger(value: string): number {
-  const n = positiveNumber(value);
-  if (!Number.isInteger(n)) {
-    throw new CoworkerError(
-      'INVALID_INPUT',
-      `Expected a whole number, got ${JSON.stringify(value)}.`,
-      'e.g. --max-pages 20',
-    );
-  }
-  return n;
+/** A parser for a numeric flag whose errors name the flag and show a valid example. */
+function numberFlag(
+  flag: string,
+  example: number,
+  opts: { whole?: boolean } = {},
+): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    const ok = value.trim() !== '' && Number.isFinite(n) && n > 0 && (!opts.whole || Number.isInteger(n));
+    if (!ok) {
+      throw new CoworkerError(
+        'INVALID_INPUT',
+        `${flag} takes a positive ${opts.whole ? 'whole number' : 'number'}, not ${JSON.stringify(value)}.`,
+        `e.g. ${flag} ${example}`,
+      );
+    }
+    return n;
+  };
 }
