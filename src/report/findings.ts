@@ -15,6 +15,7 @@
 import type { CrawlResult } from '../browser/types.js';
 import { displayUrl, firstLine, joinList, originOf, plural, truncate } from './format.js';
 import type { BrokenLink, FailedRequest, Finding, FindingKind, PageResult, Severity } from './model.js';
+import { serverLogExcerpt } from './serverLog.js';
 
 /** Pages named in a finding's detail before "and N more". */
 const maxListedPages = 10;
@@ -50,7 +51,12 @@ interface Group {
   build(group: Group): Finding;
 }
 
-export function findingsFromCrawl(result: CrawlResult): Finding[] {
+export interface CrawlFindingOptions {
+  /** The app's log (stdout + stderr), to quote the server side of a 5xx response. */
+  appLog?: { text: string; file: string };
+}
+
+export function findingsFromCrawl(result: CrawlResult, opts: CrawlFindingOptions = {}): Finding[] {
   const { pages } = result;
   const groups = new Map<string, Group>();
   const indexOf = new Map<PageResult, number>(pages.map((p, i) => [p, i]));
@@ -104,7 +110,7 @@ export function findingsFromCrawl(result: CrawlResult): Finding[] {
         firstSeen: index,
         pages: [],
         linkedFrom: [],
-        build: (g) => failedRequestFinding(request, origin, g),
+        build: (g) => failedRequestFinding(request, origin, g, opts.appLog),
       }));
     }
 
@@ -229,7 +235,12 @@ function pageErrorFinding(message: string, g: Group): Finding {
   };
 }
 
-function failedRequestFinding(request: FailedRequest, origin: string | null, g: Group): Finding {
+function failedRequestFinding(
+  request: FailedRequest,
+  origin: string | null,
+  g: Group,
+  appLog?: CrawlFindingOptions['appLog'],
+): Finding {
   const target = displayUrl(request.url, origin);
   const what =
     request.status !== null
@@ -247,6 +258,7 @@ function failedRequestFinding(request: FailedRequest, origin: string | null, g: 
     detail: `${title} while loading ${listPages(g.pages.map((p) => p.path))}.${elsewhere}`,
     evidence: evidence(g.pages, [
       `${request.method} ${request.url} → ${request.status !== null ? `HTTP ${request.status}` : (request.failure ?? 'network error')}`,
+      ...serverSide(request, appLog),
     ]),
     steps: [
       `Open ${first.path}`,
@@ -254,6 +266,19 @@ function failedRequestFinding(request: FailedRequest, origin: string | null, g: 
     ],
     source: 'crawl',
   };
+}
+
+/** For a same-origin 5xx: the app log file and the lines of it that explain the error. */
+function serverSide(request: FailedRequest, appLog: CrawlFindingOptions['appLog']): string[] {
+  if (!appLog || request.status === null || request.status < 500) return [];
+  let requestPath: string;
+  try {
+    requestPath = new URL(request.url).pathname;
+  } catch {
+    return [];
+  }
+  const excerpt = serverLogExcerpt(appLog.text, requestPath);
+  return excerpt.length ? [appLog.file, `Server log: ${excerpt.join('\n')}`] : [appLog.file];
 }
 
 function consoleErrorFinding(line: string, g: Group): Finding {

@@ -3,7 +3,16 @@
 // text: each renderer escapes it for its own medium.
 
 import path from 'node:path';
-import type { Finding, JobStatus, Phase, Report, Severity, TargetInfo, Verdict } from './model.js';
+import type {
+  Finding,
+  JobStatus,
+  PageResult,
+  Phase,
+  Report,
+  Severity,
+  TargetInfo,
+  Verdict,
+} from './model.js';
 
 /** What a report amounts to for a reader: the verdict when the run completed, else the job status. */
 export type Outcome = Verdict | Exclude<JobStatus, 'completed'>;
@@ -186,4 +195,32 @@ export function displayUrl(url: string, origin: string | null): string {
   } catch {
     return url;
   }
+}
+
+/** What the findings section says when there are none: "no problems" only if the app was actually tested. */
+export function noFindingsText(report: Pick<Report, 'status'>): string {
+  if (report.status === 'completed') return 'No problems found.';
+  if (report.status === 'cancelled')
+    return 'None: the simulation was cancelled before the app was fully tested.';
+  if (report.status === 'interrupted')
+    return 'None: the simulation was interrupted before the app was fully tested.';
+  return 'None: the simulation stopped before the app was tested (see what failed above).';
+}
+
+/** Why the AI exploration has no section content, when the job never reached it. */
+export function agentNotRunText(report: Pick<Report, 'status' | 'agent'>): string {
+  if (report.agent?.reason) return `Did not run: ${report.agent.reason}`;
+  return report.status === 'completed'
+    ? 'Did not run.'
+    : 'Did not run: the simulation stopped before this phase.';
+}
+
+/** Problems of one visited page, for the pages table and gallery ('' when none). */
+export function pageProblemList(p: PageResult): string[] {
+  return [
+    p.status === null ? 'did not load' : p.status >= 400 ? `HTTP ${p.status}` : '',
+    p.pageErrors.length ? plural(p.pageErrors.length, 'page error') : '',
+    p.failedRequests.length ? plural(p.failedRequests.length, 'failed request') : '',
+    p.consoleErrors.length ? plural(p.consoleErrors.length, 'console error') : '',
+  ].filter(Boolean);
 }

@@ -10,6 +10,7 @@
 
 import { redactSecrets } from '../redact.js';
 import {
+  agentNotRunText,
   artifactHref,
   artifactRelativePath,
   bySeverity,
@@ -21,10 +22,12 @@ import {
   formatDuration,
   formatUsd,
   isImagePath,
+  noFindingsText,
   type Outcome,
   originOf,
   outcomeLabel,
   outcomeOf,
+  pageProblemList,
   phaseOrder,
   plural,
   severityOrder,
@@ -148,7 +151,7 @@ ${err.message.trim().includes('\n') ? html`<pre>${err.message}</pre>` : ''}
 
 function findingsSection(report: Report): SafeHtml {
   if (report.findings.length === 0) {
-    return html`<section id="findings"><h2>Findings</h2><p class="muted">No problems found.</p></section>`;
+    return html`<section id="findings"><h2>Findings</h2><p class="muted">${noFindingsText(report)}</p></section>`;
   }
   const sorted = bySeverity(report.findings);
   const groups = severityOrder
@@ -201,11 +204,7 @@ ${report.pages.map((p) => pageCard(report, p))}
 
 function pageCard(report: Report, p: PageResult): SafeHtml {
   const ok = p.status !== null && p.status < 400;
-  const problems = [
-    p.pageErrors.length ? plural(p.pageErrors.length, 'page error') : '',
-    p.failedRequests.length ? plural(p.failedRequests.length, 'failed request') : '',
-    p.consoleErrors.length ? plural(p.consoleErrors.length, 'console error') : '',
-  ].filter(Boolean);
+  const problems = pageProblemList(p);
   return html`<figure class="page">
 ${p.screenshot ? screenshot(report, p.screenshot, `Screenshot of ${p.path}`) : html`<div class="noshot muted">no screenshot</div>`}
 <figcaption>
@@ -274,7 +273,7 @@ ${
 <dt>Kind</dt><dd>${a.kind === 'static' ? 'static site' : 'Node app'}${a.packageManager ? `, ${a.packageManager}` : ''}</dd>
 ${a.installCommand ? html`<dt>Installed with</dt><dd><code>${a.installCommand}</code></dd>` : ''}
 ${a.startCommand ? html`<dt>Started with</dt><dd><code>${a.startCommand}</code></dd>` : ''}
-<dt>URL in this run</dt><dd><code>${a.url}</code> <span class="muted">(steps use paths relative to it)</span></dd>
+${a.url ? html`<dt>URL in this run</dt><dd><code>${a.url}</code> <span class="muted">(steps use paths relative to it)</span></dd>` : ''}
 </dl></div>`
     : ''
 }
@@ -284,7 +283,7 @@ ${a.startCommand ? html`<dt>Started with</dt><dd><code>${a.startCommand}</code><
 function agentSection(report: Report): SafeHtml {
   const a = report.agent;
   if (!a?.ran) {
-    return html`<section id="agent"><h2>AI exploration</h2><p class="muted">Did not run${a?.reason ? html`: ${a.reason}` : '.'}</p></section>`;
+    return html`<section id="agent"><h2>AI exploration</h2><p class="muted">${agentNotRunText(report)}</p></section>`;
   }
   const u = a.usage;
   return html`<section id="agent"><h2>AI exploration</h2><dl>

@@ -9,6 +9,7 @@
 
 import { redactSecrets } from '../redact.js';
 import {
+  agentNotRunText,
   artifactHref,
   artifactRelativePath,
   bySeverity,
@@ -17,10 +18,12 @@ import {
   evidenceFile,
   formatDuration,
   formatUsd,
+  noFindingsText,
   oneLine,
   originOf,
   outcomeLabel,
   outcomeOf,
+  pageProblemList,
   phaseOrder,
   plural,
   severityOrder,
@@ -115,12 +118,12 @@ function appSection(report: Report): string[] {
   );
   if (a.installCommand) lines.push(`- Installed with: ${mdCode(a.installCommand)}`);
   if (a.startCommand) lines.push(`- Started with: ${mdCode(a.startCommand)}`);
-  lines.push(`- URL in this run: ${mdCode(a.url)} (paths in the steps below are relative to it)`);
+  if (a.url) lines.push(`- URL in this run: ${mdCode(a.url)} (paths in the steps below are relative to it)`);
   return lines;
 }
 
 function findingsSection(report: Report): string[] {
-  if (report.findings.length === 0) return ['## Findings', '', 'No problems found.'];
+  if (report.findings.length === 0) return ['## Findings', '', noFindingsText(report)];
   const lines = [`## Findings (${describeCounts(report.findings)})`];
   const sorted = bySeverity(report.findings);
   let n = 0;
@@ -181,11 +184,7 @@ function pagesSection(report: Report): string[] {
 }
 
 function pageProblems(p: PageResult): string {
-  const parts: string[] = [];
-  if (p.pageErrors.length) parts.push(plural(p.pageErrors.length, 'page error'));
-  if (p.failedRequests.length) parts.push(plural(p.failedRequests.length, 'failed request'));
-  if (p.consoleErrors.length) parts.push(plural(p.consoleErrors.length, 'console error'));
-  return parts.join(', ') || 'none';
+  return pageProblemList(p).join(', ') || 'none';
 }
 
 function brokenLinksSection(report: Report): string[] {
@@ -217,7 +216,7 @@ function agentSection(report: Report): string[] {
   const a = report.agent;
   const lines = ['## AI exploration', ''];
   if (!a?.ran) {
-    lines.push(`Did not run${a?.reason ? `: ${mdText(a.reason)}` : '.'}`);
+    lines.push(mdText(agentNotRunText(report)));
     return lines;
   }
   lines.push(`- Ran${a.reason ? `, stopped early: ${mdText(a.reason)}` : ''}`);

@@ -61,6 +61,10 @@ describe('simulate the demo repository', () => {
     expect(byKind('failed-request')).toEqual([
       expect.objectContaining({ title: expect.stringMatching(/\/api\/stats.*500/) }),
     ]);
+    // The server's own side of the 500, quoted from app.log.
+    expect(byKind('failed-request')[0]?.evidence.join('\n')).toMatch(
+      /Server log: GET \/api\/stats failed: TypeError/,
+    );
     // The new nav link points at a page that does not exist.
     expect(errors.some((f) => /help\.html/.test(f.title) && /404/.test(f.title + f.detail))).toBe(true);
     expect(errors).toHaveLength(3);

@@ -266,6 +266,7 @@ describe('renderHtml', () => {
         verdict: null,
         findings: [],
         pages: [],
+        agent: undefined,
         error: {
           code: 'APP_NOT_READY',
           message: 'The app did not answer on its port within 60 s',
@@ -276,6 +277,16 @@ describe('renderHtml', () => {
     expect(doc).toContain('! ERROR');
     expect(doc).toContain('<code>APP_NOT_READY</code> The app did not answer on its port within 60 s');
     expect(doc).toContain('Check app.log');
+    // An app that was never tested has no findings, but that is not "no problems".
+    expect(doc).not.toContain('No problems found');
+    expect(doc).toContain('stopped before the app was tested');
+    expect(doc).toContain('stopped before this phase');
+  });
+
+  it('counts an error status as a problem of the page that returned it', () => {
+    const report = makeReport({ pages: [page('/help.html', { status: 404, title: 'Not found' })] });
+    expect(renderHtml(report)).toMatch(/HTTP 404<\/span>/);
+    expect(renderMarkdown(report)).toMatch(/\| \/help\.html \| 404 \| Not found \| HTTP 404 \|/);
   });
 
   it('shows evidence files given as absolute paths inside the artifact dir, and only those', () => {
