@@ -1,15 +1,10 @@
 // Which host and which OAuth app a login uses: flag, then environment, then the config file.
 
+import { shippedClientIds } from '../config/githubLogin.js';
 import { loadUserConfig, userConfigPath } from '../config/userConfig.js';
 import { CoworkerError } from '../errors.js';
 import { defaultHost, normalizeHost, requireHost } from '../github/endpoints.js';
 import type { AppPaths } from '../paths.js';
-
-/**
- * OAuth app client ids shipped with the package, per host (a client id is public, not a secret).
- * Empty until the project registers its OAuth app; until then users register their own or use a token.
- */
-export const shippedClientIds: Readonly<Record<string, string>> = Object.freeze({});
 
 /** --hostname, else GH_HOST, else "githubHost" in the config file, else github.com. */
 export async function resolveHost(

@@ -1,3 +1,4 @@
+import { loginCommand } from '../config/githubLogin.js';
 import { isRequestError } from '../github/apiErrors.js';
 import { githubEndpoints } from '../github/endpoints.js';
 import { createGithubClient } from '../github/octokit.js';
@@ -29,7 +30,7 @@ export async function authStatus(opts: {
 }): Promise<AuthStatus> {
   const env = opts.env ?? process.env;
   const host = await resolveHost(opts.host, env, opts.paths);
-  const login = `myfav-coworker login${host === 'github.com' ? '' : ` --hostname ${host}`}`;
+  const login = loginCommand(host, env);
   const resolved = await resolveToken({ host, paths: opts.paths, env });
   if (!resolved) {
     return {

@@ -1,5 +1,6 @@
 // Turn Octokit's errors into messages a user can act on: which token, what to run, when to retry.
 
+import { loginCommand } from '../config/githubLogin.js';
 import { CancelledError, CoworkerError, isAbortError } from '../errors.js';
 
 export interface ApiErrorContext {
@@ -23,10 +24,6 @@ export function isRequestError(err: unknown): err is OctokitRequestError {
     err.name === 'HttpError' &&
     typeof (err as { status?: unknown }).status === 'number'
   );
-}
-
-export function loginCommand(host: string): string {
-  return `myfav-coworker login${host === 'github.com' ? '' : ` --hostname ${host}`}`;
 }
 
 export function githubApiError(err: unknown, ctx: ApiErrorContext): CoworkerError {
