@@ -64,8 +64,8 @@ export async function resolveAgentSettings(opts: {
     return {
       run: false,
       reason:
-        `No Anthropic API key: set ANTHROPIC_API_KEY, or "anthropicApiKey" in ${userConfigPath(opts.configDir)} ` +
-        '(or --no-agent to silence this).',
+        `No Anthropic API key: set ANTHROPIC_API_KEY, or "anthropicApiKey" in ${userConfigPath(opts.configDir)}, ` +
+        'to let Claude explore the change.',
     };
   }
   registerSecret(apiKey);

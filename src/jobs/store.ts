@@ -186,12 +186,18 @@ export class JobStore {
   find(idOrPrefix: string): JobRecord | undefined | 'ambiguous' {
     const exact = this.get(idOrPrefix);
     if (exact) return exact;
-    if (idOrPrefix.length < 4) return undefined;
+    const matches = this.withPrefix(idOrPrefix, 2);
+    if (matches.length > 1) return 'ambiguous';
+    return matches[0];
+  }
+
+  /** Jobs whose id starts with `prefix` (at least 4 characters), newest first. */
+  withPrefix(prefix: string, limit = 5): JobRecord[] {
+    if (prefix.length < 4) return [];
     const rows = this.db
-      .prepare(`SELECT * FROM jobs WHERE id LIKE ? ESCAPE '\\' ORDER BY created_at DESC LIMIT 2`)
-      .all(`${idOrPrefix.replace(/[\\%_]/g, '\\$&')}%`) as Row[];
-    if (rows.length > 1) return 'ambiguous';
-    return rows[0] ? toRecord(rows[0]) : undefined;
+      .prepare(`SELECT * FROM jobs WHERE id LIKE ? ESCAPE '\\' ORDER BY created_at DESC LIMIT ?`)
+      .all(`${prefix.replace(/[\\%_]/g, '\\$&')}%`, limit) as Row[];
+    return rows.map(toRecord);
   }
 
   report(id: string): Report | undefined {

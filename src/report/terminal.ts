@@ -111,7 +111,7 @@ export function renderTerminalSummary(report: Report, opts: TerminalOptions): st
   if (report.status === 'completed') {
     const how = agent?.ran
       ? `ran${agent.usage ? `, ${plural(agent.usage.steps, 'step')}, ${formatUsd(agent.usage.costUsd)}` : ''}`
-      : `not run${agent?.reason ? ` — ${clean(agent.reason, 120)}` : ''}`;
+      : `not run${agent?.reason ? ` — ${clean(agent.reason, 300)}` : ''}`;
     lines.push(`  ${paint('dim', `AI exploration: ${how}`)}`);
   }
   lines.push(`  Report: ${clean(report.artifacts.reportHtml, 500)}`);

@@ -20,7 +20,7 @@ describe('resolveAgentSettings', () => {
     const d = await resolveAgentSettings({ request: { enabled: true }, configDir: dir, env: {} });
     expect(d).toEqual({
       run: false,
-      reason: `No Anthropic API key: set ANTHROPIC_API_KEY, or "anthropicApiKey" in ${path.join(dir, 'config.json')} (or --no-agent to silence this).`,
+      reason: `No Anthropic API key: set ANTHROPIC_API_KEY, or "anthropicApiKey" in ${path.join(dir, 'config.json')}, to let Claude explore the change.`,
     });
   });
 
