@@ -35,7 +35,7 @@ export async function detectApp(
 ): Promise<AppPlan> {
   const root = realpathSync(path.resolve(checkoutDir));
   parseEntryUrl(settings.url); // a bad --url should fail now, not after a long install
-  const inspect = memoize((dir: string) => inspectDir(dir));
+  const inspect = memoize((dir: string) => inspectDir(root, dir));
   const { dir, dirReason } = chooseAppDir(root, changedFiles, settings, inspect);
   return planFor(root, dir, dirReason, settings, inspect(dir));
 }
@@ -140,11 +140,14 @@ function nearestAppFolder(
   return staticFolder;
 }
 
-function inspectDir(dir: string): Inspection {
+function inspectDir(root: string, dir: string): Inspection {
+  // A symlink in the branch must not lead us to run or serve a folder outside the checkout (as with
+  // appDir): a folder the changed files point at, or `public/`, may be one.
+  if (!leadsInside(root, dir)) return { app: null, problem: 'a link to a folder outside the repository' };
   const read = readPackageJson(dir);
   if (read.kind === 'ok' && startScriptOf(read.pkg)) return { app: { kind: 'node' }, problem: '' };
   for (const candidate of [dir, path.join(dir, 'public')]) {
-    if (isFile(path.join(candidate, 'index.html')))
+    if (leadsInside(root, candidate) && isFile(path.join(candidate, 'index.html')))
       return { app: { kind: 'static', staticRoot: candidate }, problem: '' };
   }
   const scripts = startScriptNames.join(', ');
@@ -210,6 +213,15 @@ function normalizeRepoPath(file: string): string | undefined {
   const rel = path.posix.normalize(file.replaceAll('\\', '/')).replace(/^\.\//, '');
   if (rel === '..' || rel.startsWith('../') || rel.startsWith('/')) return undefined;
   return rel;
+}
+
+/** Whether `dir` (following symlinks) is inside the checkout; a folder that does not exist is not a way out. */
+function leadsInside(root: string, dir: string): boolean {
+  try {
+    return isInside(root, realpathSync(dir));
+  } catch {
+    return true;
+  }
 }
 
 function isFile(file: string): boolean {

@@ -169,6 +169,8 @@ async function visit(
   page.on('popup', (popup) => void popup.close().catch(() => {}));
   const onAbort = () => void page.close().catch(() => {});
   opts.signal?.addEventListener('abort', onAbort, { once: true });
+  // A cancel that came while the tab was opening fires no event any more: the page must not load.
+  if (opts.signal?.aborted) onAbort();
 
   const started = performance.now();
   let loaded = false;

@@ -68,8 +68,9 @@ async function main(argv: string[]): Promise<number> {
     }
     const error = toCoworkerError(err);
     if (argv.includes('--json')) {
+      // Masked like the same message on stderr below (a mistyped target may be a pasted token).
       process.stdout.write(
-        `${JSON.stringify({ id: null, status: 'error', verdict: null, error: error.toJSON() }, null, 2)}\n`,
+        `${redactSecrets(JSON.stringify({ id: null, status: 'error', verdict: null, error: error.toJSON() }, null, 2))}\n`,
       );
     }
     const style = styler(colorEnabled(process.stderr));

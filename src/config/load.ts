@@ -20,7 +20,13 @@ export async function loadRepoConfig(checkoutDir: string): Promise<RepoConfig> {
     text = await readFile(file, 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return {};
-    throw err;
+    // A folder, or a file we may not read: part of the branch, so the user's to fix (not a bug of ours).
+    throw new CoworkerError(
+      'INVALID_CONFIG',
+      `${repoConfigFileName} could not be read: ${(err as Error).message}`,
+      `Make ${repoConfigFileName} a readable JSON file at the repository root, or remove it.`,
+      { cause: err },
+    );
   }
   return parseRepoConfig(text);
 }

@@ -12,7 +12,7 @@ export interface LocalCheckoutRequest {
   repoPath: string;
   /** Default: the branch checked out in the user's repo. */
   headRef?: string;
-  /** Default: main, then master (local, then origin/). */
+  /** Default: main, then master (local, then origin/), then origin's default branch (origin/HEAD). */
   baseRef?: string;
 }
 
@@ -164,6 +164,15 @@ export async function defaultBase(
   for (const ref of defaultBaseCandidates) {
     const sha = await tryResolve(repo, ref, opts);
     if (sha) return { ref, sha };
+  }
+  // develop, trunk, …: a clone knows its remote's default branch as origin/HEAD (named, e.g. origin/trunk).
+  const originDefault = await createGit(repo, opts)
+    .raw(['symbolic-ref', '--short', '-q', 'refs/remotes/origin/HEAD'])
+    .then((out) => out.trim())
+    .catch(() => '');
+  if (originDefault && /^origin\/[A-Za-z0-9][\w./-]*$/.test(originDefault)) {
+    const sha = await tryResolve(repo, originDefault, opts);
+    if (sha) return { ref: originDefault, sha };
   }
   return undefined;
 }

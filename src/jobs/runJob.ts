@@ -1,9 +1,10 @@
-import { mkdir, rm, stat } from 'node:fs/promises';
+import { mkdir, readFile, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { runAgentPhase } from '../agent/phase.js';
 import { detectApp } from '../app/detect.js';
 import { installDependencies } from '../app/install.js';
 import { launchApp } from '../app/launch.js';
+import { killJobProcesses } from '../app/processGroup.js';
 import { routesFromChangedFiles } from '../app/routesFromDiff.js';
 import type { RunningApp } from '../app/types.js';
 import { smokeCrawl } from '../browser/crawl.js';
@@ -11,10 +12,11 @@ import { discoverBrowser } from '../browser/discover.js';
 import { openBrowserSession } from '../browser/session.js';
 import type { CrawlTarget } from '../browser/types.js';
 import { loadRepoConfig, resolveSettings } from '../config/load.js';
-import { throwIfCancelled, toCoworkerError } from '../errors.js';
+import { CancelledError, CoworkerError, throwIfCancelled, toCoworkerError } from '../errors.js';
 import { defaultGithubDeps, type GithubDeps } from '../github/deps.js';
 import type { Logger } from '../log.js';
 import { type AppPaths, jobTempDir, reposCacheDir, worktreesDir } from '../paths.js';
+import { redactSecrets } from '../redact.js';
 import { findingsFromCrawl } from '../report/findings.js';
 import type { AppInfo, Finding, Phase, Report } from '../report/model.js';
 import { decideVerdict, summarize } from '../report/verdict.js';
@@ -107,6 +109,9 @@ export async function runJob(job: JobRecord, deps: JobDeps, opts: JobRunOptions)
       onProgress: progress,
     });
     teardown.add('remove worktree', () => checkout.remove());
+    // What left its process group (a postinstall's daemon started with setsid, a watcher) still carries
+    // the job marker: swept after the app and the browser are stopped, before the worktree goes.
+    teardown.add('stop leftover processes of the job', () => killJobProcesses(job.id, { graceMs: 1000 }));
     report.target = checkout.target;
     store.update(job.id, {
       mirrorDir: checkout.mirrorDir,
@@ -200,7 +205,8 @@ export async function runJob(job: JobRecord, deps: JobDeps, opts: JobRunOptions)
     report.pages = crawl.pages;
     report.brokenLinks = crawl.brokenLinks;
     report.artifacts.screenshots = crawl.pages.flatMap((p) => (p.screenshot ? [p.screenshot] : []));
-    crawlFindings = findingsFromCrawl(crawl);
+    const appLogText = await readFile(appLog, 'utf8').catch(() => '');
+    crawlFindings = findingsFromCrawl(crawl, { appLog: { text: appLogText, file: 'app.log' } });
     if (crawl.pages.every((page) => page.status === null)) {
       // The app answered the readiness probe, then no page loaded at all: it went away mid-run. That
       // says nothing about the change yet, so the run is inconclusive rather than a failure.
@@ -238,7 +244,14 @@ export async function runJob(job: JobRecord, deps: JobDeps, opts: JobRunOptions)
     if (agent.error) throw agent.error;
     report.status = 'completed';
   } catch (err) {
-    const error = toCoworkerError(err);
+    // A cancel kills what runs (git, an install), which then fails in its own words ("git could not
+    // read …: Abort signal received"): once the signal has fired, the outcome is the cancel.
+    const reason: unknown = opts.signal.aborted ? opts.signal.reason : undefined;
+    const error = !opts.signal.aborted
+      ? toCoworkerError(err)
+      : reason instanceof CoworkerError
+        ? reason
+        : new CancelledError();
     report.status = error.code === 'CANCELLED' ? 'cancelled' : 'error';
     report.error = error.toJSON();
     if (error.code === 'INTERNAL') logger.debug(String((err as Error)?.stack ?? err));
@@ -258,13 +271,21 @@ export async function runJob(job: JobRecord, deps: JobDeps, opts: JobRunOptions)
   timings[currentPhase] = (timings[currentPhase] ?? 0) + (Date.now() - phaseStarted);
   report.finishedAt = new Date().toISOString();
   timings.total = Date.now() - started;
+  // The report quotes pages, the PR and error messages: masked once here, so the history (jobs.sqlite),
+  // `simulate --json` and the MCP results carry no more than report.json does.
+  // Our own file paths stay as they are: readers find the files through them (a folder such as
+  // /home/ghs_ci/ would otherwise look like a token).
+  const masked = {
+    ...(JSON.parse(redactSecrets(JSON.stringify(report))) as Report),
+    artifacts: report.artifacts,
+  };
   try {
-    await writeReportFiles(report);
+    await writeReportFiles(masked);
   } catch (err) {
     logger.warn(`could not write the report files in ${artifactDir}: ${(err as Error).message}`);
   }
-  store.finish(report);
-  return report;
+  store.finish(masked);
+  return masked;
 }
 
 function appInfo(plan: Awaited<ReturnType<typeof detectApp>>, url: string): AppInfo {

@@ -470,6 +470,25 @@ describe('smokeCrawl: failures and cancellation', () => {
     expect(session.closed).toBe(false);
   });
 
+  it('stops at once when the signal fires while a tab is being opened', async () => {
+    // The same session, with the cancel timed to land while the crawl waits for its new tab (what a busy
+    // machine makes of the test above): the page must not then be loaded to the end.
+    const controller = new AbortController();
+    const timed = Object.create(session) as BrowserSession;
+    Object.defineProperty(timed, 'newPage', {
+      value: async () => {
+        const tab = await session.newPage();
+        controller.abort();
+        return tab;
+      },
+    });
+    const started = performance.now();
+    await expect(
+      smokeCrawl(timed, options({ entryUrl: `${app.origin}/slow`, signal: controller.signal })),
+    ).rejects.toBeInstanceOf(CancelledError);
+    expect(performance.now() - started).toBeLessThan(1_500);
+  });
+
   it('refuses an entry URL outside the app origin', async () => {
     await expect(smokeCrawl(session, options({ entryUrl: 'http://example.invalid/' }))).rejects.toMatchObject(
       {

@@ -85,6 +85,32 @@ describe('checkoutLocal', () => {
     await third.remove();
   });
 
+  it("compares with origin's default branch when there is no main or master", async () => {
+    const home = mkdtempSync(path.join(os.tmpdir(), 'myfav-test-'));
+    cleanups.push(home);
+    const upstream = path.join(home, 'upstream');
+    execFileSync('git', ['-c', 'init.defaultBranch=trunk', 'init', '-q', upstream]);
+    writeFileSync(path.join(upstream, 'index.html'), '<h1>trunk</h1>');
+    git(upstream, 'add', '.');
+    git(upstream, 'commit', '-qm', 'first');
+    git(upstream, 'checkout', '-qb', 'feature/x');
+    writeFileSync(path.join(upstream, 'new.html'), 'new');
+    git(upstream, 'add', '.');
+    git(upstream, 'commit', '-qm', 'Add the new page');
+    git(upstream, 'checkout', '-q', 'trunk');
+    const clone = path.join(home, 'clone');
+    execFileSync('git', ['clone', '-q', upstream, clone]);
+
+    const checkout = await checkoutLocal(
+      { repoPath: clone, headRef: 'origin/feature/x' },
+      { reposDir: path.join(home, 'cache/repos'), worktreeDir: path.join(home, 'cache/wt/job1') },
+    );
+    expect(checkout.baseRef).toBe('origin/trunk');
+    expect(checkout.baseSha).toBe(git(clone, 'rev-parse', 'origin/trunk'));
+    expect(checkout.changedFiles).toEqual(['new.html']);
+    await checkout.remove();
+  });
+
   it('refuses refs that look like options, and names unknown refs', async () => {
     const { repo, home } = makeRepo();
     const ctx = { reposDir: path.join(home, 'cache/repos'), worktreeDir: path.join(home, 'cache/wt/j') };

@@ -364,6 +364,30 @@ describe('detectApp: monorepos', () => {
     expect(err.code).toBe('INVALID_INPUT');
     expect(err.message).toContain('outside the repository');
   });
+
+  it('never infers an app folder that a symlink of the branch leads out of the checkout', async () => {
+    // The branch turned web/ into a link to another project: its changed files still name web/… paths.
+    const root = await tree({ 'README.md': '' });
+    const outside = await tree({ 'package.json': withDeps({ dev: 'x' }), 'package-lock.json': npmLock });
+    await symlink(outside, path.join(root, 'web'));
+    const err = await detectError(root, ['web/src/page.tsx', 'web'], settings());
+    expect(err.code).toBe('NO_APP');
+  });
+
+  it('never serves a public/ folder that is a symlink out of the checkout', async () => {
+    const root = await tree({ 'README.md': '' });
+    const outside = await tree({ 'index.html': '<h1>someone else’s files</h1>', 'notes.txt': 'private' });
+    await symlink(outside, path.join(root, 'public'));
+    expect((await detectError(root, [], settings())).code).toBe('NO_APP');
+    // A link that stays inside the checkout is fine.
+    await rm(path.join(root, 'public'));
+    await mkdir(path.join(root, 'site'));
+    await writeFile(path.join(root, 'site/index.html'), '<h1>ok</h1>');
+    await symlink(path.join(root, 'site'), path.join(root, 'public'));
+    const plan = await detectApp(root, [], settings());
+    expect(plan.kind).toBe('static');
+    expect(plan.staticRoot).toBe(path.join(root, 'public'));
+  });
 });
 
 describe('detectApp: nothing to run', () => {

@@ -1,5 +1,8 @@
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseRepoConfig, resolveSettings } from '../../src/config/load.js';
+import { loadRepoConfig, parseRepoConfig, resolveSettings } from '../../src/config/load.js';
 
 describe('.myfav-coworker.json', () => {
   it('accepts a valid file', () => {
@@ -21,6 +24,23 @@ describe('.myfav-coworker.json', () => {
       expect.unreachable();
     } catch (err) {
       expect(err).toMatchObject({ code: 'INVALID_CONFIG', hint: expect.stringContaining('Valid fields') });
+    }
+  });
+});
+
+describe('.myfav-coworker.json that cannot be read', () => {
+  it('is a config error that names the file, not an internal one', async () => {
+    // The branch made it a folder (or a file we may not read): the user's to fix, not a bug of ours.
+    const checkout = await mkdtemp(path.join(tmpdir(), 'myfav-test-config-'));
+    try {
+      await mkdir(path.join(checkout, '.myfav-coworker.json'));
+      await expect(loadRepoConfig(checkout)).rejects.toMatchObject({
+        code: 'INVALID_CONFIG',
+        message: expect.stringMatching(/\.myfav-coworker\.json could not be read: EISDIR/),
+        hint: expect.stringContaining('repository root'),
+      });
+    } finally {
+      await rm(checkout, { recursive: true, force: true });
     }
   });
 });

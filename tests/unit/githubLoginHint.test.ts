@@ -27,7 +27,9 @@ describe('the login a hint suggests', () => {
   });
 
   it('is the browser login once a client id is set in the environment or the config file', () => {
-    expect(loginCommand('github.com', { ...home(), MYFAV_GITHUB_CLIENT_ID: 'Iv1.abc' })).toBe('myfav-coworker login');
+    expect(loginCommand('github.com', { ...home(), MYFAV_GITHUB_CLIENT_ID: 'Iv1.abc' })).toBe(
+      'myfav-coworker login',
+    );
     expect(loginCommand('github.com', home({ githubClientId: 'Iv1.abc' }))).toBe('myfav-coworker login');
     expect(loginCommand('ghe.example.com', home({ githubClientIds: { 'ghe.example.com': 'x' } }))).toBe(
       'myfav-coworker login --hostname ghe.example.com',

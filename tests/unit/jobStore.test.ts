@@ -67,7 +67,12 @@ describe('JobStore', () => {
     store.create({ id: 'abcd-0002', request, artifactDir: dir, status: 'queued' });
     store.create({ id: 'zzzz-0003', request, artifactDir: dir, status: 'queued' });
     expect(store.find('abcd')).toBe('ambiguous');
-    expect(store.withPrefix('abcd').map((j) => j.id).sort()).toEqual(['abcd-0001', 'abcd-0002']);
+    expect(
+      store
+        .withPrefix('abcd')
+        .map((j) => j.id)
+        .sort(),
+    ).toEqual(['abcd-0001', 'abcd-0002']);
     expect(store.find('zzzz')).toMatchObject({ id: 'zzzz-0003' });
     expect(store.find('nope-1234')).toBeUndefined();
     expect(store.find('abcd_%')).toBeUndefined();

@@ -45,7 +45,7 @@ export function registerSimulate(program: Command, deps: () => Deps): void {
       'a pull request (https://github.com/OWNER/REPO/pull/N, OWNER/REPO#N, HOST/OWNER/REPO#N) or the path of a local git repository',
     )
     .option('--head <ref>', 'branch, tag or commit to test (default: the checked-out branch)')
-    .option('--base <ref>', 'what the change is compared with (default: main, then master)')
+    .option('--base <ref>', 'what the change is compared with (default: main, then master, then origin/HEAD)')
     .option('--app-dir <dir>', 'folder of the app inside the repository (monorepos)')
     .option('--install <command>', 'install command (default: from the lockfile, e.g. npm ci)')
     .option('--no-install', 'skip installing dependencies')

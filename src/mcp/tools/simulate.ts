@@ -49,7 +49,7 @@ export function registerSimulateTool(server: McpServer, ctx: McpContext): void {
           .max(255)
           .optional()
           .describe(
-            'Local repositories only: what the change is compared with (default: main, then master).',
+            "Local repositories only: what the change is compared with (default: main, then master, then the remote's default branch).",
           ),
         instructions: z
           .string()
