@@ -60,9 +60,9 @@ function chooseAppDir(
   // A start command given without a folder runs at the root: monorepo root commands
   // (`pnpm --filter web dev`, `turbo dev`) are the usual reason to pass one.
   if (settings.start !== undefined)
-    return { dir: root, dirReason: 'repo root (the start command runs there)' };
+    return { dir: root, dirReason: 'the start command runs at the repository root' };
   const rootInspection = inspect(root);
-  if (rootInspection.app) return { dir: root, dirReason: 'repo root' };
+  if (rootInspection.app) return { dir: root, dirReason: 'the repository root has a runnable app' };
 
   const inferred = inferFromChangedFiles(root, changedFiles, inspect);
   if (inferred) return inferred;

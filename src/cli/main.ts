@@ -69,9 +69,12 @@ async function main(argv: string[]): Promise<number> {
     const error = toCoworkerError(err);
     if (argv.includes('--json')) {
       // Masked like the same message on stderr below (a mistyped target may be a pasted token).
-      process.stdout.write(
-        `${redactSecrets(JSON.stringify({ id: null, status: 'error', verdict: null, error: error.toJSON() }, null, 2))}\n`,
-      );
+      // `simulate --json` keeps its report shape (a job that never started); other commands get { error }.
+      const body =
+        argv[2] === 'simulate'
+          ? { id: null, status: 'error', verdict: null, error: error.toJSON() }
+          : { error: error.toJSON() };
+      process.stdout.write(`${redactSecrets(JSON.stringify(body, null, 2))}\n`);
     }
     const style = styler(colorEnabled(process.stderr));
     process.stderr.write(`${style('red', 'error:')} ${redactSecrets(error.message)}\n`);

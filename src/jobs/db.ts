@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { CoworkerError } from '../errors.js';
 
 export type Db = Database.Database;
 
@@ -51,15 +52,18 @@ export function openDatabase(file: string): Db {
   // Two processes (a second MCP server, a CLI run) may share the file: wait for locks, don't fail.
   db.pragma('busy_timeout = 5000');
   db.pragma('foreign_keys = ON');
-  migrate(db);
+  migrate(db, file);
   return db;
 }
 
-function migrate(db: Db): void {
+function migrate(db: Db, file: string): void {
   const current = db.pragma('user_version', { simple: true }) as number;
   if (current > migrations.length) {
-    throw new Error(
-      `The job history at ${db.name} was written by a newer myfav-coworker (schema ${current}); update myfav-coworker.`,
+    db.close();
+    throw new CoworkerError(
+      'INVALID_CONFIG',
+      `The job history at ${file} was written by a newer myfav-coworker (schema ${current}, this one knows ${migrations.length}).`,
+      'Update myfav-coworker (npx -y myfav-coworker@latest), or set MYFAV_COWORKER_HOME to use another folder.',
     );
   }
   for (let version = current; version < migrations.length; version++) {

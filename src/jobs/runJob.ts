@@ -136,7 +136,7 @@ export async function runJob(job: JobRecord, deps: JobDeps, opts: JobRunOptions)
     const plan = await detectApp(checkout.worktree, checkout.target.changedFiles, settings);
     report.app = appInfo(plan, '');
     progress(
-      `${plan.kind === 'static' ? 'static site' : `${plan.packageManager ?? 'node'} app`} in ${plan.relDir || 'repo root'} (${plan.dirReason})`,
+      `${plan.kind === 'static' ? 'static site' : `${plan.packageManager ?? 'node'} app`} in ${plan.relDir || 'the repository root'}: ${plan.dirReason}`,
     );
     throwIfCancelled(opts.signal);
 

@@ -145,7 +145,7 @@ describe('detectApp: package manager and install command', () => {
         installCommand: c.install,
       });
       expect(plan.installDir).toBeUndefined();
-      expect(plan.dirReason).toBe('repo root');
+      expect(plan.dirReason).toBe('the repository root has a runnable app');
     });
   }
 });

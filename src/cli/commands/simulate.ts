@@ -156,7 +156,7 @@ async function simulate(targetInput: string, flags: SimulateFlags, deps: Deps): 
   process.stderr.write(`${style('bold', 'myfav-coworker')} job ${id}: ${targetInput}\n`);
   const onProgress = (e: ProgressEvent) =>
     process.stderr.write(
-      `${style('dim', `[${formatElapsed(e.elapsedMs).padStart(6)}]`)} ${style('cyan', e.phase.padEnd(8))} ${e.message}\n`,
+      `${style('dim', `[${formatElapsed(e.elapsedMs).padStart(6)}]`)} ${style('cyan', e.phase.padEnd(8))} ${printable(e.message)}\n`,
     );
 
   try {
@@ -227,6 +227,12 @@ async function precheckLocalTarget(
         `(here ${head.headRef} @ ${head.headSha.slice(0, 8)}).\n`,
     );
   }
+}
+
+/** Progress text can quote a page or the app's output: no control characters reach the terminal. */
+function printable(text: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: removing control characters is the point.
+  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, '');
 }
 
 /** A parser for a numeric flag whose errors name the flag and show a valid example. */
