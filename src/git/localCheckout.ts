@@ -4,6 +4,7 @@ import { CoworkerError, throwIfCancelled } from '../errors.js';
 import type { CommitInfo } from '../report/model.js';
 import { ensureCommit, gitError, mirrorHas, type RepoCache, repoCacheFor, syncMirror } from './cache.js';
 import { createGit, type GitOptions } from './client.js';
+import { commitsBetween } from './history.js';
 import { validateRef } from './refs.js';
 import { withRepoLock } from './repoLock.js';
 import { addWorktree, removeWorktree } from './worktree.js';
@@ -189,22 +190,4 @@ async function diffNames(
     .raw(['diff', '--name-only', '-z', `${baseSha}...${headSha}`, '--'])
     .catch(() => git.raw(['diff', '--name-only', '-z', baseSha, headSha, '--']));
   return out.split('\0').filter(Boolean);
-}
-
-async function commitsBetween(
-  cache: RepoCache,
-  baseSha: string,
-  headSha: string,
-  opts: GitOptions,
-): Promise<CommitInfo[]> {
-  const out = await createGit(cache.dir, opts)
-    .raw(['log', '--format=%H%x09%s', '-n', '50', `${baseSha}..${headSha}`, '--'])
-    .catch(() => '');
-  return out
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => {
-      const [sha = '', ...subject] = line.split('\t');
-      return { sha, subject: subject.join('\t') };
-    });
 }

@@ -14,6 +14,7 @@ import { CoworkerError, throwIfCancelled } from '../errors.js';
 import type { CommitInfo } from '../report/model.js';
 import { gitError, type RepoCache, repoCacheFor } from './cache.js';
 import { createGit, type GitOptions } from './client.js';
+import { commitsBetween } from './history.js';
 import { isFullSha } from './refs.js';
 import { withRepoLock } from './repoLock.js';
 import { addWorktree, removeWorktree } from './worktree.js';
@@ -209,17 +210,4 @@ async function fetch(
     }
     throw gitError(`Could not fetch pull request #${req.number} of ${repo}`, err);
   }
-}
-
-async function commitsBetween(cache: RepoCache, baseSha: string, headSha: string, opts: GitOptions) {
-  const out = await createGit(cache.dir, opts)
-    .raw(['log', '--format=%H%x09%s', '-n', '50', `${baseSha}..${headSha}`, '--'])
-    .catch(() => '');
-  return out
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => {
-      const [sha = '', ...subject] = line.split('\t');
-      return { sha, subject: subject.join('\t') };
-    });
 }
