@@ -1,5 +1,6 @@
 import { rm } from 'node:fs/promises';
 import { killJobProcesses, killProcessGroup } from '../app/processGroup.js';
+import { hasProcFs, isRunning, readStat } from '../app/procfs.js';
 import { removeWorktree } from '../git/worktree.js';
 import type { Logger } from '../log.js';
 import type { JobRecord, JobStore } from './store.js';
@@ -39,9 +40,11 @@ export async function recoverInterruptedJobs(
 export function isProcessAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (err) {
     // EPERM: it exists but belongs to someone else — alive, and not ours to judge.
     return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
+  // A killed process stays a zombie until its parent reaps it, and signal 0 still reaches a zombie:
+  // where /proc tells, a zombie owner is dead.
+  return !hasProcFs() || isRunning(readStat(pid));
 }

@@ -112,3 +112,29 @@ describe('JobStore', () => {
     expect(() => openDatabase(file)).toThrow(/newer myfav-coworker/);
   });
 });
+
+describe('isProcessAlive', () => {
+  it.runIf(process.platform === 'linux')(
+    'counts a killed process that its parent has not reaped yet (a zombie) as dead',
+    async () => {
+      const { spawn } = await import('node:child_process');
+      const { readFileSync } = await import('node:fs');
+      const { isProcessAlive } = await import('../../src/jobs/recovery.js');
+      // `sleep 30` gets a parent that never reaps children (sh exec'd into `sleep 5`).
+      const parent = spawn('sh', ['-c', 'sleep 30 & echo $!; exec sleep 5']);
+      try {
+        const pid = await new Promise<number>((resolve) =>
+          parent.stdout.once('data', (d) => resolve(Number(String(d).trim()))),
+        );
+        expect(isProcessAlive(pid)).toBe(true);
+        process.kill(pid, 'SIGKILL');
+        await new Promise((r) => setTimeout(r, 200));
+        const state = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0];
+        expect(state).toBe('Z'); // the situation under test: killed, not reaped
+        expect(isProcessAlive(pid)).toBe(false);
+      } finally {
+        parent.kill('SIGKILL');
+      }
+    },
+  );
+});
