@@ -95,7 +95,7 @@ describe('myfav-coworker mcp over stdio', () => {
       // While the app and the browser run, none of them holds our stdin or stdout.
       await pollJob(session.client, id, (t) => /phase crawl/.test(t) || /finished/.test(t));
       expect(descendantsOf(session.pid).length).toBeGreaterThan(0);
-      expect(childrenSharingStdio(session.pid)).toEqual([]);
+      expect(await childrenSharingStdio(session.pid)).toEqual([]);
     }
 
     const progress: string[] = [];

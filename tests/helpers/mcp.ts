@@ -247,7 +247,23 @@ export function descendantsOf(ancestor: number): number[] {
  * must never happen: a child writing there corrupts the protocol, one reading there steals the
  * client's messages. Linux (/proc) only.
  */
-export function childrenSharingStdio(serverPid: number): Array<{ pid: number; fd: number; command: string }> {
+export async function childrenSharingStdio(
+  serverPid: number,
+): Promise<Array<{ pid: number; fd: number; command: string }>> {
+  // A child caught between fork and exec still has the server's command line and fds for a moment;
+  // only what shares stdio in each of several samples counts.
+  let found = stdioSharers(serverPid);
+  for (let sample = 0; sample < 3 && found.length > 0; sample++) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const again = stdioSharers(serverPid);
+    found = found.filter((f) =>
+      again.some((a) => a.pid === f.pid && a.fd === f.fd && a.command === f.command),
+    );
+  }
+  return found;
+}
+
+function stdioSharers(serverPid: number): Array<{ pid: number; fd: number; command: string }> {
   const link = (pid: number, fd: number) => {
     try {
       return readlinkSync(`/proc/${pid}/fd/${fd}`);
