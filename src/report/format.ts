@@ -44,6 +44,7 @@ export const phaseOrder: readonly Phase[] = [
   'launch',
   'crawl',
   'agent',
+  'compare',
   'report',
   'teardown',
 ];

@@ -15,6 +15,7 @@ export type Phase =
   | 'launch'
   | 'crawl'
   | 'agent'
+  | 'compare'
   | 'report'
   | 'teardown';
 
@@ -41,7 +42,21 @@ export interface Finding {
   /** Steps to reproduce, when known. */
   steps?: string[];
   source?: 'crawl' | 'agent';
+  /**
+   * Against the base commit: `new` (on head only: the change's own), `pre-existing` (on both), `fixed`
+   * (on base only). Absent when there was no base comparison (then every finding counts as new).
+   */
+  origin?: FindingOrigin;
+  /** A new finding that did not come back when its page was checked again: a warning, not the change's fault. */
+  flaky?: true;
+  /**
+   * Structured identity (kind, route, request, normalised message): the same problem has the same key on
+   * head and base and across runs. Used to merge and compare findings; not meant for display.
+   */
+  key?: string;
 }
+
+export type FindingOrigin = 'new' | 'pre-existing' | 'fixed';
 
 export interface FailedRequest {
   url: string;
@@ -71,6 +86,8 @@ export interface PageResult {
   links: string[];
   /** Set when the page could not be loaded at all. */
   error?: string;
+  /** Links only: the page the link was first seen on. */
+  from?: string;
 }
 
 export interface BrokenLink {
@@ -210,8 +227,69 @@ export interface Report {
   timings: Partial<Record<Phase, number>> & { total: number };
   artifacts: ArtifactPaths;
   agent?: AgentSummary;
+  /** The run of the base commit the findings were compared with (absent: no comparison, see `comparisonNote`). */
+  comparison?: Comparison;
+  /** Why there was no base comparison ("--no-compare-base", "head and base are the same commit"). */
+  comparisonNote?: string;
   error?: ErrorInfo;
   createdAt: string;
   startedAt: string | null;
   finishedAt: string | null;
+}
+
+/** The base commit's side of a compared run. */
+export interface Comparison {
+  baseSha: string;
+  baseRef?: string;
+  /** The base run came from the cache (an earlier simulation of the same base with the same settings). */
+  cached: boolean;
+  /** When the cached base run was made. */
+  cachedAt?: string;
+  /** The base app's URL in this run (absent when cached). */
+  url?: string;
+  /** Pages visited on both sides, with what the screenshots and accessibility checks found. */
+  pages: ComparedPage[];
+  /** Milliseconds per phase of the base run (absent phases did not run, e.g. when cached). */
+  timings: Partial<Record<'checkout' | 'detect' | 'install' | 'launch' | 'crawl', number>>;
+  /** Agent findings replayed on the base without the model. */
+  replays?: ReplayResult[];
+  /** Why some of the comparison could not be made (a page the base could not load, a replay that broke). */
+  notes?: string[];
+}
+
+export interface ComparedPage {
+  /** Path (+ hash route) of the page. */
+  path: string;
+  headStatus: number | null;
+  baseStatus: number | null;
+  /** Screenshots relative to the artifact dir. */
+  headScreenshot?: string;
+  baseScreenshot?: string;
+  /** A diff image (changed pixels in red), when the page changed visibly. */
+  diffImage?: string;
+  /** Share of pixels that differ (0–1); absent when one side has no screenshot. */
+  changedRatio?: number;
+  /** The page changed visibly (above `visualThreshold`). */
+  visualChange?: boolean;
+  /** The diff touches this page (a route from the changed files), so a visual change is expected. */
+  touchedByDiff?: boolean;
+  /** axe-core: serious/critical violations by rule id on each side. */
+  a11y?: { head: A11yViolation[]; base: A11yViolation[] };
+}
+
+export interface A11yViolation {
+  id: string;
+  impact: 'minor' | 'moderate' | 'serious' | 'critical';
+  help: string;
+  helpUrl: string;
+  /** CSS selectors of (up to 5) offending elements. */
+  targets: string[];
+}
+
+export interface ReplayResult {
+  /** Title of the agent finding that was replayed. */
+  finding: string;
+  /** The failure came back on the base: the finding is pre-existing. */
+  reproducedOnBase: boolean;
+  detail: string;
 }
