@@ -39,3 +39,4 @@ export const artifactsDir = (paths: AppPaths, jobId: string): string => path.joi
 export const reposCacheDir = (paths: AppPaths): string => path.join(paths.cache, 'repos');
 export const worktreesDir = (paths: AppPaths): string => path.join(paths.cache, 'worktrees');
 export const jobTempDir = (paths: AppPaths, jobId: string): string => path.join(paths.cache, 'tmp', jobId);
+export const baseRunsCacheDir = (paths: AppPaths): string => path.join(paths.cache, 'base-runs');

@@ -6,6 +6,7 @@
 // steps that led to it. When the agent reported the same problem, the observed error joins its evidence.
 
 import { firstLine, truncate } from '../report/format.js';
+import { findingKeys } from '../report/identity.js';
 import type { AgentStep, AgentSummary, FailedRequest, Finding } from '../report/model.js';
 import type { AgentAction, AgentRunResult } from './loop.js';
 import { estimateCost } from './pricing.js';
@@ -26,8 +27,9 @@ export function agentFindings(input: AgentFindingsInput): Finding[] {
   const { run } = input;
   const reported = (run.report?.findings ?? []).map((f) => reportedFinding(f, input.appOrigin));
   const observed: Finding[] = [];
-  const seen = new Set<string>();
-  const crawlTitles = input.crawlFindings.map((f) => `${f.title}\n${f.evidence.join('\n')}`);
+  // Keys of problems already reported: by the crawl (thrown while a page loaded), or earlier in this run.
+  const seen = new Set<string>(input.crawlFindings.flatMap((f) => (f.key ? [f.key] : [])));
+  const origins = [input.appOrigin];
 
   const events = [
     ...input.actions.map((a) => ({ n: a.n, problems: a.problems, page: a.page })),
@@ -38,10 +40,9 @@ export function agentFindings(input: AgentFindingsInput): Finding[] {
     for (const message of event.problems.pageErrors) {
       const line = firstLine(message) || 'unknown error';
       const core = errorCore(line);
-      if (seen.has(core)) continue;
-      seen.add(core);
-      // Thrown while a page loaded: the crawl already reported it on that page.
-      if (crawlTitles.some((t) => t.includes(core))) continue;
+      const key = findingKeys.pageError(line);
+      if (seen.has(key)) continue;
+      seen.add(key);
       const evidence = `Page error: ${truncate(message, 2000)}`;
       const match = reported.find((f) => mentions(`${f.title}\n${f.detail}\n${f.evidence.join('\n')}`, core));
       if (match) {
@@ -60,6 +61,7 @@ export function agentFindings(input: AgentFindingsInput): Finding[] {
         evidence: [evidence],
         steps: [...steps, `Observe the uncaught error in the browser console: ${truncate(line, 200)}`],
         source: 'agent',
+        key,
       });
     }
     for (const request of event.problems.failedRequests) {
@@ -67,10 +69,9 @@ export function agentFindings(input: AgentFindingsInput): Finding[] {
       const target = pathOf(request.url, input.appOrigin);
       const outcome =
         request.status !== null ? `HTTP ${request.status}` : (request.failure ?? 'network error');
-      const key = `${request.method} ${target} ${outcome}`;
+      const key = findingKeys.request(request.method, request.url, request.status, origins);
       if (seen.has(key)) continue;
       seen.add(key);
-      if (crawlTitles.some((t) => t.startsWith(`${request.method} ${target} `))) continue;
       const title = `${request.method} ${target} ${request.status !== null ? `returned ${outcome}` : `failed (${outcome})`}`;
       const evidence = `${request.method} ${request.url} → ${outcome}`;
       const match = reported.find((f) => `${f.title}\n${f.detail}`.includes(target));
@@ -85,8 +86,9 @@ export function agentFindings(input: AgentFindingsInput): Finding[] {
         page: event.page,
         detail: `${title} after: ${steps[steps.length - 1] ?? 'opening the page'}. The browser saw it while the AI agent explored the app.`,
         evidence: [evidence],
-        steps: [...steps, `In the browser's network panel, observe ${key}`],
+        steps: [...steps, `In the browser's network panel, observe ${request.method} ${target} ${outcome}`],
         source: 'agent',
+        key,
       });
     }
   }
@@ -103,6 +105,7 @@ function reportedFinding(f: AgentReportFinding, origin: string): Finding {
     steps: f.steps.map((s) => truncate(strip(s), MAX_STEP_CHARS)),
     evidence: [...new Set(f.evidence.map((e) => e.trim()).filter(Boolean))],
     source: 'agent',
+    key: findingKeys.agent(strip(f.title)),
   };
 }
 

@@ -10,7 +10,7 @@ import path from 'node:path';
 import type { APIRequestContext } from 'playwright-core';
 import { CoworkerError, throwIfCancelled } from '../errors.js';
 import type { BrokenLink, PageResult } from '../report/model.js';
-import { looksLikeFile, pageKey, screenshotName, withoutFragment } from './crawlUrls.js';
+import { looksLikeFile, pageKey, pageUrl, screenshotName } from './crawlUrls.js';
 import { checkLink, mapLimited } from './linkCheck.js';
 import { watchPage } from './pageWatch.js';
 import type { BrowserPage, BrowserSession } from './session.js';
@@ -23,6 +23,7 @@ export const SETTLE_TIMEOUT_MS = 1_500;
 /** Links not visited (beyond the bound, or files) are checked with a request instead, at most this many. */
 export const MAX_LINK_CHECKS = 20;
 const LINK_CHECK_CONCURRENCY = 4;
+const FIXED_LIST_CONCURRENCY = 3;
 const STEP_TIMEOUT_MS = 5_000;
 const SCREENSHOT_TIMEOUT_MS = 10_000;
 
@@ -39,7 +40,7 @@ interface QueueItem {
  */
 export async function smokeCrawl(session: BrowserSession, opts: CrawlOptions): Promise<CrawlResult> {
   const log = session.logger;
-  const entryUrl = withoutFragment(opts.entryUrl);
+  const entryUrl = pageUrl(opts.entryUrl);
   if (!session.isAppUrl(entryUrl)) {
     throw new CoworkerError(
       'INVALID_INPUT',
@@ -48,6 +49,7 @@ export async function smokeCrawl(session: BrowserSession, opts: CrawlOptions): P
     );
   }
   const maxPages = Math.max(1, Math.floor(opts.maxPages));
+  const follow = opts.followLinks !== false;
   await mkdir(opts.screenshotsDir, { recursive: true });
 
   const queue: QueueItem[] = [];
@@ -63,19 +65,24 @@ export async function smokeCrawl(session: BrowserSession, opts: CrawlOptions): P
   };
 
   enqueue({ url: entryUrl, via: 'entry' });
+  const skipped: string[] = [];
+  const skip = (message: string) => {
+    log.warn(message);
+    skipped.push(message);
+  };
   for (const target of opts.targets) {
     let url: string;
     try {
-      url = withoutFragment(new URL(target.url, entryUrl).href);
+      url = pageUrl(new URL(target.url, entryUrl).href);
     } catch {
-      log.warn(`Skipping route ${target.url}: not a valid URL or path.`);
+      skip(`Skipped the route ${target.url}: it is not a valid URL or path.`);
       continue;
     }
     if (!session.isAppUrl(url)) {
-      log.warn(`Skipping route ${target.url}: it is not on the app origin ${session.origin}.`);
+      skip(`Skipped the route ${target.url}: it is not on the app origin ${session.origin}.`);
       continue;
     }
-    enqueue({ url, via: target.via });
+    enqueue({ url, via: target.via, ...(target.from !== undefined ? { from: target.from } : {}) });
   }
 
   const pages: PageResult[] = [];
@@ -84,7 +91,27 @@ export async function smokeCrawl(session: BrowserSession, opts: CrawlOptions): P
   let request: APIRequestContext | null = null;
   let next = 0;
 
-  while (next < queue.length && pages.length < maxPages) {
+  if (!follow) {
+    // A fixed list does not grow as pages are visited: its pages load side by side (most of a page's
+    // time is waiting for the network to go quiet), in the list's order in the results.
+    const items = queue.slice(0, maxPages);
+    next = items.length;
+    const visits = await mapLimited(
+      items,
+      FIXED_LIST_CONCURRENCY,
+      (item) => visit(session, item, items.indexOf(item), digits, opts),
+      opts.signal,
+    );
+    throwIfCancelled(opts.signal);
+    if (session.closed) throw browserGone(session);
+    for (const { result, page } of visits) {
+      request ??= page.context().request;
+      pages.push(result);
+      opts.onPage?.(result, pages.length - 1);
+    }
+  }
+
+  while (follow && next < queue.length && pages.length < maxPages) {
     throwIfCancelled(opts.signal);
     const item = queue[next++] as QueueItem;
     const { result, page, finalUrl } = await visit(session, item, pages.length, digits, opts);
@@ -108,13 +135,25 @@ export async function smokeCrawl(session: BrowserSession, opts: CrawlOptions): P
     opts.onPage?.(result, pages.length - 1);
   }
 
+  if (!follow) {
+    // A fixed list of pages (the base commit, visited where the head went): a page that fails is a broken
+    // link only where a page of this side links to it, and the links not visited are checked below.
+    brokenLinks.push(...linksToFailedPages(pages));
+    const visited = new Set(pages.map((p) => p.path));
+    for (const page of pages) {
+      for (const link of page.links) {
+        if (!visited.has(pageKey(link))) enqueue({ url: link, via: 'link', from: page.path });
+      }
+    }
+  }
+
   // Links seen but not opened (the bound, or files) still must not be broken.
   const unvisited = [...queue.slice(next).filter((item) => item.via === 'link'), ...fileLinks];
   const toCheck = unvisited.slice(0, MAX_LINK_CHECKS);
   if (unvisited.length > toCheck.length) {
     log.debug(`checking ${toCheck.length} of ${unvisited.length} unvisited links (limit ${MAX_LINK_CHECKS})`);
   }
-  if (request && toCheck.length > 0) {
+  if (request && toCheck.length > 0 && opts.checkLinks !== false) {
     const requestContext = request;
     const statuses = await mapLimited(
       toCheck,
@@ -130,7 +169,13 @@ export async function smokeCrawl(session: BrowserSession, opts: CrawlOptions): P
     });
   }
 
-  return { pages, brokenLinks };
+  const notVisited = queue.slice(next).filter((item) => item.via === 'route');
+  for (const item of notVisited) {
+    skip(
+      `Did not visit the route ${pageKey(item.url)}: the crawl stopped at ${maxPages} pages (raise --max-pages).`,
+    );
+  }
+  return { pages, brokenLinks, ...(skipped.length ? { skipped } : {}) };
 }
 
 async function visit(
@@ -151,6 +196,7 @@ async function visit(
     consoleErrors: [],
     failedRequests: [],
     links: [],
+    ...(item.from !== undefined ? { from: item.from } : {}),
   };
   const page = await session.newPage();
   const watch = watchPage(page, session);
@@ -217,7 +263,25 @@ async function visit(
   return { result, page, finalUrl };
 }
 
-/** Same-origin `<a href>` targets of the page, absolute, without fragments, deduplicated. */
+/** Pages that failed, with each page of the crawl that links to them (in crawl order). */
+function linksToFailedPages(pages: readonly PageResult[]): BrokenLink[] {
+  const broken: BrokenLink[] = [];
+  for (const target of pages) {
+    if (target.status !== null && target.status < 400) continue;
+    for (const page of pages) {
+      if (page === target || !page.links.some((l) => pageKey(l) === target.path)) continue;
+      broken.push({
+        from: page.path,
+        url: target.url,
+        status: target.status,
+        ...(target.error ? { failure: target.error } : {}),
+      });
+    }
+  }
+  return broken;
+}
+
+/** Same-origin `<a href>` targets of the page, absolute, without anchors, deduplicated. */
 async function sameOriginLinks(page: BrowserPage, session: BrowserSession): Promise<string[]> {
   const hrefs = await page.$$eval('a[href]', (anchors) =>
     anchors
@@ -235,7 +299,7 @@ async function sameOriginLinks(page: BrowserPage, session: BrowserSession): Prom
   for (const href of hrefs) {
     // mailto:, tel:, javascript: and other origins are not pages of the app.
     if (!href || !session.isAppUrl(href)) continue;
-    const url = withoutFragment(href);
+    const url = pageUrl(href);
     const key = pageKey(url);
     if (!links.has(key)) links.set(key, url);
   }

@@ -1,16 +1,21 @@
 // URL helpers of the smoke crawl: which links count, when two links are the same page, file names.
 
-/** The URL without its fragment (`#section` is the same page). */
-export function withoutFragment(url: string): string {
+import { hashRoute } from '../report/identity.js';
+
+/**
+ * The URL of the page it shows: an anchor (`#section`) is the same page and is dropped, a hash route
+ * (`#/settings`, `#!/settings`) is a page of its own and stays.
+ */
+export function pageUrl(url: string): string {
   const u = new URL(url);
-  u.hash = '';
+  u.hash = hashRoute(u.hash);
   return u.href;
 }
 
-/** Path + query: the crawl's identity of a page on the app origin. */
+/** Path + query (+ hash route): the crawl's identity of a page on the app origin. */
 export function pageKey(url: string): string {
   const u = new URL(url);
-  return `${u.pathname}${u.search}`;
+  return `${u.pathname}${u.search}${hashRoute(u.hash)}`;
 }
 
 // Links to these are files, not pages: opening one would start a download (or show a bare viewer), so the
@@ -26,7 +31,7 @@ export function looksLikeFile(url: string): boolean {
 export function screenshotName(index: number, url: string, width = 2): string {
   const u = new URL(url);
   const slug =
-    `${u.pathname}${u.search}`
+    `${u.pathname}${u.search}${hashRoute(u.hash)}`
       .toLowerCase()
       .replace(/[^a-z0-9]+/g, '-')
       .replace(/^-+|-+$/g, '')

@@ -44,10 +44,14 @@ export function createOriginPolicy(appOrigin: string, allowedOrigins: readonly s
  * component-update pings even with Playwright's flags): with this rule neither leaves the machine, except
  * to another port of an allowed host. The rule applies to IP literals too, so they are excluded like names.
  */
-export function hostResolverRules(policy: OriginPolicy): string {
-  // IPv6 hosts are matched without their URL brackets ("::1", not "[::1]").
-  const hosts = [...new Set(policy.allowed.map((o) => new URL(o).hostname.replace(/^\[(.*)\]$/, '$1')))];
+export function hostResolverRules(hosts: readonly string[]): string {
   return ['MAP * ~NOTFOUND', ...hosts.map((h) => `EXCLUDE ${h}`)].join(', ');
+}
+
+/** The hosts of the allowed origins, as the resolver rules name them. */
+export function resolverHosts(policy: OriginPolicy): string[] {
+  // IPv6 hosts are matched without their URL brackets ("::1", not "[::1]").
+  return [...new Set(policy.allowed.map((o) => new URL(o).hostname.replace(/^\[(.*)\]$/, '$1')))];
 }
 
 function toOrigin(value: string, what: string): string {

@@ -9,7 +9,8 @@ import { stripVTControlCharacters } from 'node:util';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { CancelledError, CoworkerError, throwIfCancelled } from '../errors.js';
 import { type Logger, silentLogger } from '../log.js';
-import { createOriginPolicy, hostResolverRules, type OriginPolicy } from './origins.js';
+import { createOriginPolicy, hostResolverRules, type OriginPolicy, resolverHosts } from './origins.js';
+import { fulfilThirdParty, isThirdPartySubresource } from './thirdParty.js';
 import type { BrowserExecutable, DialogRecord } from './types.js';
 
 /**
@@ -47,10 +48,41 @@ export interface BrowserSession {
   isAllowedUrl(url: string): boolean;
   /** http(s) URL on the app origin itself. */
   isAppUrl(url: string): boolean;
+  /**
+   * Third-party stylesheets, fonts and images that loaded (fetched on our side, see thirdParty.ts), in
+   * order, deduplicated, at most 200.
+   */
+  readonly thirdPartyLoads: readonly string[];
   /** A new tab in the job's context. */
   newPage(): Promise<BrowserPage>;
-  /** Stops tracing (writing the trace), closes the context and the browser. Idempotent; never throws. */
+  /**
+   * A second, separate context in the same browser for another app (the base commit's, on its own port):
+   * its own origin policy, storage, dialogs and trace. Closed with this session, or on its own.
+   */
+  openSibling(opts: SiblingOptions): Promise<BrowserSession>;
+  /** Stops tracing (writing the trace), closes the context (and, for the first session, the browser). Idempotent; never throws. */
   close(): Promise<void>;
+}
+
+export interface SiblingOptions {
+  origin: string;
+  allowedOrigins?: string[];
+  tracePath?: string;
+  signal?: AbortSignal;
+}
+
+/** What the browser context lets pages do; both default to what real apps need. */
+export interface ContextBehaviour {
+  /**
+   * 'allow' (default): service workers run — apps mock their API with them (MSW). 'block': they never
+   * register. Either way the host resolver keeps what a worker fetches on the allowed hosts.
+   */
+  serviceWorkers?: 'allow' | 'block';
+  /**
+   * true (default): stylesheets, fonts and images from other (public) origins load, so screenshots look
+   * like the real app. Navigation, fetch/XHR, WebSockets and form posts to other origins stay blocked.
+   */
+  thirdPartySubresources?: boolean;
 }
 
 export interface OpenBrowserSessionOptions {
@@ -66,6 +98,7 @@ export interface OpenBrowserSessionOptions {
   logger?: Logger;
   /** Default 30 s. */
   launchTimeoutMs?: number;
+  behaviour?: ContextBehaviour;
 }
 
 export const VIEWPORT = { width: 1280, height: 800 } as const;
@@ -82,15 +115,39 @@ export async function openBrowserSession(opts: OpenBrowserSessionOptions): Promi
   throwIfCancelled(opts.signal);
 
   const browser = await launch(opts.executable, policy, opts.launchTimeoutMs ?? 30_000, logger);
+  return openContext(
+    { browser, owner: true, hosts: resolverHosts(policy) },
+    opts.executable,
+    policy,
+    logger,
+    opts,
+  );
+}
+
+interface BrowserHandle {
+  browser: Browser;
+  /** The session that launched the browser closes it. */
+  owner: boolean;
+  /** Hosts the browser's resolver lets through (fixed at launch). */
+  hosts: readonly string[];
+}
+
+async function openContext(
+  handle: BrowserHandle,
+  executable: BrowserExecutable,
+  policy: OriginPolicy,
+  logger: Logger,
+  opts: { tracePath?: string; signal?: AbortSignal; behaviour?: ContextBehaviour },
+): Promise<Session> {
   try {
-    const session = new Session(browser, opts.executable, policy, logger, opts.tracePath);
+    const session = new Session(handle, executable, policy, logger, opts.tracePath, opts.behaviour ?? {});
     await session.init(opts.signal);
     return session;
   } catch (err) {
-    await browser.close().catch(() => {});
+    if (handle.owner) await handle.browser.close().catch(() => {});
     if (opts.signal?.aborted) throw new CancelledError();
     if (err instanceof CoworkerError) throw err;
-    throw browserFailed(opts.executable, 'Could not set up the browser', err);
+    throw browserFailed(executable, 'Could not set up the browser', err);
   }
 }
 
@@ -105,7 +162,7 @@ async function launch(
   // Playwright already passes the flags that quiet Chromium (--disable-background-networking,
   // --disable-component-update, --disable-sync, --no-first-run, ...). Chromium 156 still pings
   // accounts.google.com and update.googleapis.com with them; unresolvable host names stop that too.
-  const args = [`--host-resolver-rules=${hostResolverRules(policy)}`];
+  const args = [`--host-resolver-rules=${hostResolverRules(resolverHosts(policy))}`];
   // Playwright adds --no-sandbox unless chromiumSandbox is true: keep the sandbox except as root,
   // where Chromium refuses to start with it.
   const wantSandbox = process.getuid?.() !== 0;
@@ -143,6 +200,7 @@ class Session implements BrowserSession {
   readonly blockedRequests: string[] = [];
   blockedCount = 0;
   readonly escapedRequests: string[] = [];
+  readonly thirdPartyLoads: string[] = [];
   readonly dialogs: DialogRecord[] = [];
   browserPid: number | null = null;
   private context: BrowserContext | null = null;
@@ -150,26 +208,34 @@ class Session implements BrowserSession {
   private disconnected = false;
   private tracing = false;
   private signal: AbortSignal | undefined;
+  private readonly siblings: BrowserSession[] = [];
   private readonly onAbort = () => void this.close();
 
-  private readonly browser: Browser;
+  private readonly handle: BrowserHandle;
   readonly executable: BrowserExecutable;
   private readonly policy: OriginPolicy;
   readonly logger: Logger;
   private readonly tracePath: string | undefined;
+  private readonly behaviour: ContextBehaviour;
 
   constructor(
-    browser: Browser,
+    handle: BrowserHandle,
     executable: BrowserExecutable,
     policy: OriginPolicy,
     logger: Logger,
     tracePath: string | undefined,
+    behaviour: ContextBehaviour,
   ) {
-    this.browser = browser;
+    this.handle = handle;
     this.executable = executable;
     this.policy = policy;
     this.logger = logger;
     this.tracePath = tracePath;
+    this.behaviour = behaviour;
+  }
+
+  private get browser(): Browser {
+    return this.handle.browser;
   }
 
   get origin(): string {
@@ -195,14 +261,16 @@ class Session implements BrowserSession {
   async init(signal: AbortSignal | undefined): Promise<void> {
     this.browser.on('disconnected', () => {
       this.disconnected = true;
-      if (!this.closing) this.logger.warn(`The browser (${this.executable.path}) exited unexpectedly.`);
+      if (!this.closing && this.handle.owner) {
+        this.logger.warn(`The browser (${this.executable.path}) exited unexpectedly.`);
+      }
     });
     const [context, pid] = await Promise.all([
       this.browser.newContext({
         acceptDownloads: false,
         viewport: VIEWPORT,
-        // A service worker answers requests itself, out of reach of the origin routing below.
-        serviceWorkers: 'block',
+        // Service workers run by default (MSW mocks); what they fetch still only resolves on allowed hosts.
+        serviceWorkers: this.behaviour.serviceWorkers ?? 'allow',
         // Local dev servers often use self-signed certificates (vite --https); we only ever reach allowed origins.
         ignoreHTTPSErrors: true,
       }),
@@ -211,12 +279,22 @@ class Session implements BrowserSession {
     this.context = context;
     this.browserPid = pid;
 
-    // Only requests that must be blocked are routed: allowed traffic is untouched, and handlers added later
-    // (by the agent) compose with this one.
+    // Only requests that leave the allowed origins are routed: allowed traffic is untouched, and handlers
+    // added later (by the agent) compose with this one. A third-party stylesheet, font or image is fetched
+    // on our side and handed to the page (the browser itself still cannot resolve other hosts).
+    const thirdParty = this.behaviour.thirdPartySubresources !== false;
     await context.route(
       (url) => !this.policy.isAllowed(url.href),
-      (route) => {
-        this.recordBlocked(route.request().url());
+      async (route) => {
+        const request = route.request();
+        if (thirdParty && isThirdPartySubresource(request)) {
+          const loaded = await fulfilThirdParty(route);
+          if (loaded) {
+            this.recordThirdParty(request.url());
+            return;
+          }
+        }
+        this.recordBlocked(request.url());
         return route.abort('blockedbyclient').catch(() => {});
       },
     );
@@ -259,15 +337,38 @@ class Session implements BrowserSession {
   }
 
   async newPage(): Promise<BrowserPage> {
-    if (this.closed || !this.context) {
-      if (this.signal?.aborted) throw new CancelledError();
-      throw new CoworkerError(
-        'BROWSER_FAILED',
-        this.disconnected ? 'The browser exited unexpectedly.' : 'The browser session is already closed.',
-        'Run the simulation again; if the browser keeps exiting, check it with `myfav-coworker doctor`.',
-      );
-    }
+    if (this.closed || !this.context) throw this.closedError();
     return this.context.newPage();
+  }
+
+  private closedError(): Error {
+    if (this.signal?.aborted) return new CancelledError();
+    return new CoworkerError(
+      'BROWSER_FAILED',
+      this.disconnected ? 'The browser exited unexpectedly.' : 'The browser session is already closed.',
+      'Run the simulation again; if the browser keeps exiting, check it with `myfav-coworker doctor`.',
+    );
+  }
+
+  async openSibling(opts: SiblingOptions): Promise<BrowserSession> {
+    if (this.closed || !this.context) throw this.closedError();
+    const policy = createOriginPolicy(opts.origin, opts.allowedOrigins);
+    const hosts = resolverHosts(policy);
+    const shares = hosts.every((h) => this.handle.hosts.includes(h));
+    // The resolver rules are fixed at launch: another host needs a browser of its own.
+    const sibling = shares
+      ? await openContext({ ...this.handle, owner: false }, this.executable, policy, this.logger, {
+          ...opts,
+          behaviour: this.behaviour,
+        })
+      : await openBrowserSession({
+          executable: this.executable,
+          ...opts,
+          logger: this.logger,
+          behaviour: this.behaviour,
+        });
+    this.siblings.push(sibling);
+    return sibling;
   }
 
   close(): Promise<void> {
@@ -277,6 +378,7 @@ class Session implements BrowserSession {
 
   private async shutdown(): Promise<void> {
     this.signal?.removeEventListener('abort', this.onAbort);
+    await Promise.all(this.siblings.map((s) => s.close()));
     const context = this.context;
     if (context && this.tracing && this.tracePath && !this.disconnected) {
       try {
@@ -289,6 +391,7 @@ class Session implements BrowserSession {
       }
     }
     await context?.close().catch(() => {});
+    if (!this.handle.owner) return;
     const closed = await withTimeout(
       this.browser.close().then(() => true),
       CLOSE_TIMEOUT_MS,
@@ -301,6 +404,12 @@ class Session implements BrowserSession {
       } catch {
         // Already gone.
       }
+    }
+  }
+
+  private recordThirdParty(url: string): void {
+    if (this.thirdPartyLoads.length < MAX_RECORDED && !this.thirdPartyLoads.includes(url)) {
+      this.thirdPartyLoads.push(url);
     }
   }
 

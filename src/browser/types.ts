@@ -9,6 +9,8 @@ export interface BrowserExecutable {
 export interface CrawlTarget {
   url: string;
   via: PageResult['via'];
+  /** Links: the page the link was seen on. */
+  from?: string;
 }
 
 export interface CrawlOptions {
@@ -25,6 +27,13 @@ export interface CrawlOptions {
   signal?: AbortSignal;
   /** Called after each page (index is zero-based), for progress output. */
   onPage?: (page: PageResult, index: number) => void;
+  /**
+   * false: visit exactly the entry page and the targets (no link is followed), e.g. the base commit at the
+   * pages the head visited. Default true.
+   */
+  followLinks?: boolean;
+  /** false: do not check the links of the visited pages (a page looked at again). Default true. */
+  checkLinks?: boolean;
   /** Longest wait for a page's `load` event; default 15 s. */
   navigationTimeoutMs?: number;
 }
@@ -32,6 +41,8 @@ export interface CrawlOptions {
 export interface CrawlResult {
   pages: PageResult[];
   brokenLinks: BrokenLink[];
+  /** Routes that were asked for and not visited, and why (for the report). */
+  skipped?: string[];
 }
 
 /** A JavaScript dialog (alert/confirm/prompt/beforeunload) the page opened; the session answers it itself. */

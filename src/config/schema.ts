@@ -17,11 +17,18 @@ export const repoConfigSchema = z
       .describe('Seconds to wait for the app to answer.')
       .optional(),
     installTimeout: z.number().positive().max(7200).describe('Seconds the install may take.').optional(),
-    routes: z.array(z.string().startsWith('/')).describe('Paths to visit besides the entry URL.').optional(),
+    routes: z
+      .array(z.string().regex(/^[/#]/, 'a route starts with "/" (or "#/" for a hash route)'))
+      .describe('Paths (or #/hash routes) to visit besides the entry URL.')
+      .optional(),
     maxPages: z.number().int().min(1).max(200).describe('Bound on pages the smoke crawl visits.').optional(),
     env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.string()).optional(),
     allowedOrigins: z.array(z.string().url()).describe('Extra origins the browser may reach.').optional(),
     instructions: z.string().max(10_000).optional(),
+    compareBase: z
+      .boolean()
+      .describe('false: do not run the base commit to compare with (every finding counts).')
+      .optional(),
   })
   .strict();
 
@@ -37,6 +44,8 @@ export interface SettingOverrides {
   routes?: string[];
   maxPages?: number;
   instructions?: string;
+  /** false: `--no-compare-base` (MCP `compare_base: false`). */
+  compareBase?: boolean;
 }
 
 /** Effective settings of one simulation: defaults < .myfav-coworker.json < flags. */

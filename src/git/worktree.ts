@@ -1,6 +1,7 @@
 import { rm } from 'node:fs/promises';
 import { gitError } from './cache.js';
 import { createGit, type GitOptions } from './client.js';
+import { withRepoLock } from './repoLock.js';
 
 /** A detached worktree of the cached mirror at one commit, for one job. */
 export async function addWorktree(
@@ -37,4 +38,23 @@ export async function pruneWorktrees(mirrorDir: string): Promise<void> {
   await createGit(mirrorDir, { idleTimeoutMs: 60_000 })
     .raw(['worktree', 'prune'])
     .catch(() => {});
+}
+
+/**
+ * One more worktree of a job's mirror at another commit (the base commit a job compares with), added and
+ * removed under the mirror's lock like the job's own.
+ */
+export async function addExtraWorktree(
+  mirrorDir: string,
+  worktreeDir: string,
+  sha: string,
+  signal?: AbortSignal,
+): Promise<{ remove(): Promise<void> }> {
+  const lockPath = `${mirrorDir}.lock`;
+  await withRepoLock(
+    lockPath,
+    () => addWorktree(mirrorDir, worktreeDir, sha, signal ? { signal } : {}),
+    signal,
+  );
+  return { remove: () => withRepoLock(lockPath, () => removeWorktree(mirrorDir, worktreeDir)) };
 }

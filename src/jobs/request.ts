@@ -23,6 +23,8 @@ export interface SimulationRequest {
   agent: AgentOptions;
   /** Run code from a fork's PR (GitHub targets). */
   trust?: boolean;
+  /** Run the base commit again even when a cached run of it exists (`--refresh-base`). */
+  refreshBase?: boolean;
 }
 
 /** Two requests for the same thing at the same head share a job (MCP clients retry). */

@@ -1,26 +1,27 @@
 import { mkdir, readFile, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { runAgentPhase } from '../agent/phase.js';
-import { detectApp } from '../app/detect.js';
-import { installDependencies } from '../app/install.js';
-import { launchApp } from '../app/launch.js';
 import { killJobProcesses } from '../app/processGroup.js';
 import { routesFromChangedFiles } from '../app/routesFromDiff.js';
-import type { RunningApp } from '../app/types.js';
 import { smokeCrawl } from '../browser/crawl.js';
 import { discoverBrowser } from '../browser/discover.js';
 import { openBrowserSession } from '../browser/session.js';
 import type { CrawlTarget } from '../browser/types.js';
-import { loadRepoConfig, resolveSettings } from '../config/load.js';
+import { loadRepoConfig } from '../config/load.js';
+import type { RepoConfig } from '../config/schema.js';
 import { CancelledError, CoworkerError, throwIfCancelled, toCoworkerError } from '../errors.js';
 import { defaultGithubDeps, type GithubDeps } from '../github/deps.js';
 import type { Logger } from '../log.js';
-import { type AppPaths, jobTempDir, reposCacheDir, worktreesDir } from '../paths.js';
+import { type AppPaths, baseRunsCacheDir, jobTempDir, reposCacheDir, worktreesDir } from '../paths.js';
 import { redactSecrets } from '../redact.js';
 import { findingsFromCrawl } from '../report/findings.js';
-import type { AppInfo, Finding, Phase, Report } from '../report/model.js';
+import type { Finding, Phase, Report, TargetInfo } from '../report/model.js';
 import { decideVerdict, summarize } from '../report/verdict.js';
 import { writeReportFiles } from '../report/write.js';
+import { appInfo, prepareSide } from './appSide.js';
+import { baseCacheKey, type CachedBaseRun, readBaseCache } from './baseCache.js';
+import { startBaseSide } from './baseSide.js';
+import { type BaseSource, cachedRunCovers, runComparePhase } from './comparePhase.js';
 import type { ProgressListener } from './progress.js';
 import type { JobRecord, JobStore } from './store.js';
 import { checkoutTarget } from './target.js';
@@ -129,47 +130,61 @@ export async function runJob(job: JobRecord, deps: JobDeps, opts: JobRunOptions)
     );
     throwIfCancelled(opts.signal);
 
-    // detect
-    enter('detect', 'looking for the app');
-    const repoConfig = await loadRepoConfig(checkout.worktree);
-    const settings = resolveSettings(repoConfig, job.request.settings);
-    const plan = await detectApp(checkout.worktree, checkout.target.changedFiles, settings);
-    report.app = appInfo(plan, '');
-    progress(
-      `${plan.kind === 'static' ? 'static site' : `${plan.packageManager ?? 'node'} app`} in ${plan.relDir || 'the repository root'}: ${plan.dirReason}`,
-    );
-    throwIfCancelled(opts.signal);
-
-    const home = path.join(tempDir, 'home');
-    const childEnv = { home, jobId: job.id, extra: settings.env };
-
-    // install
-    if (plan.installCommand) {
-      enter('install', `installing dependencies: ${plan.installCommand}`);
-      await installDependencies(plan, {
-        ...childEnv,
-        logFile: path.join(artifactDir, 'install.log'),
+    // The base commit, beside the head: cached from an earlier run, or started now so that it installs
+    // and launches while the head does.
+    const compare = comparePlan(job, checkout.target, await loadRepoConfig(checkout.worktree));
+    if (!compare.enabled) report.comparisonNote = compare.note;
+    let base: BaseSource | null = null;
+    let cachedBase: CachedBaseRun | null = null;
+    const cacheKey = compare.enabled
+      ? baseCacheKey({
+          repo: checkout.target.repo,
+          baseSha: compare.baseSha,
+          overrides: job.request.settings,
+        })
+      : '';
+    const baseArtifacts = path.join(artifactDir, 'base');
+    const startBase = (): BaseSource => {
+      const side = startBaseSide({
+        job,
+        mirrorDir: checkout.mirrorDir,
+        baseSha: compare.enabled ? compare.baseSha : '',
+        changedFiles: checkout.target.changedFiles,
+        tempDir,
+        logDir: baseArtifacts,
         signal: opts.signal,
-        timeoutMs: settings.installTimeoutMs,
+        logger,
+        progress,
       });
-      report.artifacts.installLog = path.join(artifactDir, 'install.log');
+      teardown.add('stop the base app and remove its worktree', () => side.stop());
+      return { kind: 'live', side, cacheKey };
+    };
+    if (compare.enabled) {
+      cachedBase = job.request.refreshBase ? null : await readBaseCache(baseRunsCacheDir(paths), cacheKey);
+      if (!cachedBase) base = startBase();
     }
 
-    // launch
-    enter('launch', plan.startCommand ? `starting: ${plan.startCommand}` : 'serving the static site');
-    const appLog = path.join(artifactDir, 'app.log');
-    report.artifacts.appLog = appLog;
-    const app: RunningApp = await launchApp(plan, {
-      ...childEnv,
-      logFile: appLog,
+    // detect, install, launch
+    const head = await prepareSide({
+      jobId: job.id,
+      worktree: checkout.worktree,
+      changedFiles: checkout.target.changedFiles,
+      overrides: job.request.settings,
+      logDir: artifactDir,
+      home: path.join(tempDir, 'home'),
+      teardown,
       signal: opts.signal,
-      readyTimeoutMs: settings.readyTimeoutMs,
+      enter,
+      progress,
+      onDetected: (plan) => {
+        report.app = appInfo(plan, '');
+        if (plan.installCommand) report.artifacts.installLog = path.join(artifactDir, 'install.log');
+        report.artifacts.appLog = path.join(artifactDir, 'app.log');
+      },
     });
-    teardown.add('stop the app', () => app.stop());
+    const { repoConfig, settings, plan, app, appLog } = head;
     if (app.pgid) store.update(job.id, { appPgid: app.pgid });
     report.app = appInfo(plan, app.url);
-    progress(`app answers at ${app.url}`);
-    throwIfCancelled(opts.signal);
 
     // crawl
     enter('crawl', 'opening the browser');
@@ -216,6 +231,7 @@ export async function runJob(job: JobRecord, deps: JobDeps, opts: JobRunOptions)
       );
     }
     report.findings = crawlFindings;
+    if (crawl.skipped) report.notes = [...(report.notes ?? []), ...crawl.skipped];
 
     // agent: in the crawl's session, before teardown, so the trace covers its steps too
     enter('agent', 'AI exploration');
@@ -242,6 +258,34 @@ export async function runJob(job: JobRecord, deps: JobDeps, opts: JobRunOptions)
     report.artifacts.screenshots.push(...agent.screenshots);
     incompleteReason ??= agent.incompleteReason;
     if (agent.error) throw agent.error;
+
+    // compare: the base at the same pages; only what the change introduced decides the verdict
+    if (compare.enabled && crawl.pages.some((p) => p.status !== null)) {
+      enter('compare', `comparing with the base ${compare.baseLabel}`);
+      if (cachedBase && !cachedRunCovers(cachedBase, crawl.pages)) {
+        progress('the cached base run did not visit every page the head did: running the base');
+        cachedBase = null;
+      }
+      const source = cachedBase ? { kind: 'cached' as const, run: cachedBase } : (base ?? startBase());
+      const compared = await runComparePhase({
+        session,
+        headPages: crawl.pages,
+        headFindings: report.findings,
+        base: source,
+        baseSha: compare.baseSha,
+        ...(checkout.target.baseRef ? { baseRef: checkout.target.baseRef } : {}),
+        artifactDir,
+        cacheDir: baseRunsCacheDir(paths),
+        signal: opts.signal,
+        logger,
+        progress,
+      });
+      report.findings = compared.findings;
+      if (compared.comparison) report.comparison = compared.comparison;
+      if (compared.note) report.comparisonNote = compared.note;
+    } else if (compare.enabled) {
+      report.comparisonNote = 'No page of the head loaded, so there was nothing to compare with the base.';
+    }
     report.status = 'completed';
   } catch (err) {
     // A cancel kills what runs (git, an install), which then fails in its own words ("git could not
@@ -288,16 +332,21 @@ export async function runJob(job: JobRecord, deps: JobDeps, opts: JobRunOptions)
   return masked;
 }
 
-function appInfo(plan: Awaited<ReturnType<typeof detectApp>>, url: string): AppInfo {
-  return {
-    dir: plan.relDir,
-    kind: plan.kind,
-    ...(plan.packageManager ? { packageManager: plan.packageManager } : {}),
-    ...(plan.installCommand ? { installCommand: plan.installCommand } : {}),
-    ...(plan.startCommand ? { startCommand: plan.startCommand } : {}),
-    url,
-    dirReason: plan.dirReason,
-  };
+type ComparePlan = { enabled: true; baseSha: string; baseLabel: string } | { enabled: false; note?: string };
+
+/** Whether this job compares with a base commit, and why not when it does not. */
+function comparePlan(job: JobRecord, target: TargetInfo, headConfig: RepoConfig): ComparePlan {
+  if (!target.baseSha) return { enabled: false };
+  const flag = job.request.settings.compareBase;
+  if (flag === false || (flag === undefined && headConfig.compareBase === false)) {
+    const why = flag === false ? '--no-compare-base' : '"compareBase": false in .myfav-coworker.json';
+    return { enabled: false, note: `Not compared with the base commit (${why}): every finding counts.` };
+  }
+  if (target.baseSha === target.headSha) {
+    return { enabled: false, note: 'Head and base are the same commit: there is nothing to compare with.' };
+  }
+  const ref = target.baseRef ?? 'base';
+  return { enabled: true, baseSha: target.baseSha, baseLabel: `${ref} @ ${target.baseSha.slice(0, 8)}` };
 }
 
 const exists = (file: string) =>

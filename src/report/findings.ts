@@ -14,6 +14,7 @@
 
 import type { CrawlResult } from '../browser/types.js';
 import { displayUrl, firstLine, joinList, originOf, plural, truncate } from './format.js';
+import { findingKeys, hashRoute } from './identity.js';
 import type { BrokenLink, FailedRequest, Finding, FindingKind, PageResult, Severity } from './model.js';
 import { serverLogExcerpt } from './serverLog.js';
 
@@ -34,7 +35,9 @@ const kindRank: Record<FindingKind, number> = {
   'broken-link': 4,
   'console-error': 5,
   agent: 6,
-  note: 7,
+  accessibility: 7,
+  'visual-change': 8,
+  note: 9,
 };
 const severityRank: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
 
@@ -90,7 +93,7 @@ export function findingsFromCrawl(result: CrawlResult, opts: CrawlFindingOptions
 
     for (const message of page.pageErrors) {
       const line = firstLine(message) || 'unknown error';
-      collect(`page-error ${line}`, page, () => ({
+      collect(findingKeys.pageError(line), page, () => ({
         kind: 'page-error',
         severity: 'error',
         firstSeen: index,
@@ -103,20 +106,19 @@ export function findingsFromCrawl(result: CrawlResult, opts: CrawlFindingOptions
     for (const request of page.failedRequests) {
       // The failing main document is already the page's own finding.
       if (pageFailed(page) && urlKey(request.url) === urlKey(page.url)) continue;
-      const outcome = request.status ?? request.failure ?? 'network error';
-      collect(`request ${request.method} ${urlKey(request.url)} ${outcome}`, page, () => ({
+      collect(findingKeys.request(request.method, request.url, request.status, origins), page, () => ({
         kind: 'failed-request',
         severity: sameOrigin(request.url, origin) ? 'error' : 'warning',
         firstSeen: index,
         pages: [],
         linkedFrom: [],
-        build: (g) => failedRequestFinding(request, origin, g, opts.appLog),
+        build: (g) => failedRequestFinding(request, origin, g, origins, opts.appLog),
       }));
     }
 
     for (const line of page.consoleErrors) {
       if (echoesFailedLoad(line, page)) continue;
-      collect(`console ${firstLine(line)}`, page, () => ({
+      collect(findingKeys.console(line), page, () => ({
         kind: 'console-error',
         severity: 'warning',
         firstSeen: index,
@@ -142,7 +144,7 @@ export function findingsFromCrawl(result: CrawlResult, opts: CrawlFindingOptions
         firstSeen: fromPage ? (indexOf.get(fromPage) ?? pages.length) : pages.length,
         pages: [],
         linkedFrom: [],
-        build: (g) => brokenLinkFinding(link, fromPage ? originOf(fromPage.url) : null, g),
+        build: (g) => brokenLinkFinding(link, fromPage ? originOf(fromPage.url) : null, g, origins),
       }));
     if (!group.linkedFrom.includes(link.from)) group.linkedFrom.push(link.from);
     if (!visited && fromPage && !group.pages.includes(fromPage)) group.pages.push(fromPage);
@@ -201,6 +203,7 @@ function pageFailureFinding(page: PageResult, g: Group): Finding {
       ]),
       steps: [...open, `Observe that the page does not load (${reason})`],
       source: 'crawl',
+      key: findingKeys.page(page.url, null, g.linkedFrom.length > 0),
     };
   }
   return {
@@ -212,6 +215,7 @@ function pageFailureFinding(page: PageResult, g: Group): Finding {
     evidence: evidence(g.pages, [`GET ${page.url} → HTTP ${page.status}`]),
     steps: [...open, `Observe that the server answers HTTP ${page.status}`],
     source: 'crawl',
+    key: findingKeys.page(page.url, page.status, g.linkedFrom.length > 0),
   };
 }
 
@@ -232,6 +236,7 @@ function pageErrorFinding(message: string, g: Group): Finding {
       `Observe the uncaught ${name ?? 'error'} in the browser console: ${truncate(line, stepTextLength)}`,
     ],
     source: 'crawl',
+    key: findingKeys.pageError(line),
   };
 }
 
@@ -239,6 +244,7 @@ function failedRequestFinding(
   request: FailedRequest,
   origin: string | null,
   g: Group,
+  origins: readonly string[],
   appLog?: CrawlFindingOptions['appLog'],
 ): Finding {
   const target = displayUrl(request.url, origin);
@@ -265,6 +271,7 @@ function failedRequestFinding(
       `In the browser's network panel, observe ${request.method} ${target} ${what}`,
     ],
     source: 'crawl',
+    key: findingKeys.request(request.method, request.url, request.status, origins),
   };
 }
 
@@ -295,10 +302,16 @@ function consoleErrorFinding(line: string, g: Group): Finding {
     evidence: evidence(g.pages, [`Console error: ${clip(line)}`]),
     steps: [`Open ${first.path}`, `Observe the console error: ${truncate(text, stepTextLength)}`],
     source: 'crawl',
+    key: findingKeys.console(line),
   };
 }
 
-function brokenLinkFinding(link: BrokenLink, origin: string | null, g: Group): Finding {
+function brokenLinkFinding(
+  link: BrokenLink,
+  origin: string | null,
+  g: Group,
+  origins: readonly string[],
+): Finding {
   const target = displayUrl(link.url, origin);
   const outcome =
     link.status !== null ? `HTTP ${link.status}` : oneLineText(link.failure ?? 'no response', stepTextLength);
@@ -321,6 +334,7 @@ function brokenLinkFinding(link: BrokenLink, origin: string | null, g: Group): F
         : `Observe that it does not load (${outcome})`,
     ],
     source: 'crawl',
+    key: findingKeys.link(link.url, link.status, origins),
   };
 }
 
@@ -362,11 +376,11 @@ function sameOrigin(url: string, origin: string | null): boolean {
   return origin === null || other === null || other === origin;
 }
 
-/** A URL without its fragment, as a key for merging. */
+/** A URL without its anchor (a hash route stays: it is a page of its own), as a key for merging. */
 function urlKey(url: string): string {
   try {
     const u = new URL(url);
-    u.hash = '';
+    u.hash = hashRoute(u.hash);
     return u.href;
   } catch {
     return url;

@@ -3,6 +3,7 @@
 // text: each renderer escapes it for its own medium.
 
 import path from 'node:path';
+import { hashRoute } from './identity.js';
 import type {
   Finding,
   JobStatus,
@@ -190,7 +191,7 @@ export function originOf(url: string): string | null {
 export function displayUrl(url: string, origin: string | null): string {
   try {
     const u = new URL(url);
-    if (origin !== null && u.origin === origin) return `${u.pathname}${u.search}`;
+    if (origin !== null && u.origin === origin) return `${u.pathname}${u.search}${hashRoute(u.hash)}`;
     u.hash = '';
     return u.href;
   } catch {
@@ -224,4 +225,51 @@ export function pageProblemList(p: PageResult): string[] {
     p.failedRequests.length ? plural(p.failedRequests.length, 'failed request') : '',
     p.consoleErrors.length ? plural(p.consoleErrors.length, 'console error') : '',
   ].filter(Boolean);
+}
+
+/** Findings by where they come from (no origin: no comparison, so they are the change's). */
+export function byOrigin(findings: readonly Finding[]): {
+  new: Finding[];
+  preExisting: Finding[];
+  fixed: Finding[];
+} {
+  return {
+    new: findings.filter((f) => (f.origin ?? 'new') === 'new'),
+    preExisting: findings.filter((f) => f.origin === 'pre-existing'),
+    fixed: findings.filter((f) => f.origin === 'fixed'),
+  };
+}
+
+/** What the base is called in a report: "main" (the ref), else "the base". */
+export function baseName(report: Pick<Report, 'comparison' | 'target'>): string {
+  return report.comparison?.baseRef ?? report.target?.baseRef ?? 'the base';
+}
+
+/** Headings of the three sections of a compared report. */
+export function originHeadings(report: Pick<Report, 'comparison' | 'target'>): {
+  new: string;
+  preExisting: string;
+  fixed: string;
+} {
+  return { new: 'New', preExisting: `Already on ${baseName(report)}`, fixed: 'Fixed by this change' };
+}
+
+/**
+ * The change's own result in one line: "2 new problems; 1 already on main; 1 fixed by this change."
+ * Problems are errors and warnings (notes are not counted). Null when the run was not compared.
+ */
+export function describeComparison(
+  report: Pick<Report, 'comparison' | 'target' | 'findings'>,
+): string | null {
+  if (!report.comparison) return null;
+  const problems = report.findings.filter((f) => f.severity !== 'info');
+  const groups = byOrigin(problems);
+  const parts = [
+    groups.new.length ? plural(groups.new.length, 'new problem') : 'no new problems',
+    ...(groups.preExisting.length ? [`${groups.preExisting.length} already on ${baseName(report)}`] : []),
+    ...(groups.fixed.length ? [`${groups.fixed.length} fixed by this change`] : []),
+  ];
+  const flaky = groups.new.filter((f) => f.flaky).length;
+  if (flaky) parts.push(`${flaky} flaky (seen once, not again)`);
+  return `${parts.join('; ')}.`;
 }

@@ -13,8 +13,10 @@ import {
   agentNotRunText,
   artifactHref,
   artifactRelativePath,
+  byOrigin,
   bySeverity,
   describeBase,
+  describeComparison,
   describeCounts,
   describeHead,
   displayUrl,
@@ -24,6 +26,7 @@ import {
   isImagePath,
   noFindingsText,
   type Outcome,
+  originHeadings,
   originOf,
   outcomeLabel,
   outcomeOf,
@@ -150,18 +153,57 @@ ${err.message.trim().includes('\n') ? html`<pre>${err.message}</pre>` : ''}
 }
 
 function findingsSection(report: Report): SafeHtml {
+  const change = describeComparison(report);
   if (report.findings.length === 0) {
-    return html`<section id="findings"><h2>Findings</h2><p class="muted">${noFindingsText(report)}</p></section>`;
+    return html`<section id="findings"><h2>Findings</h2>${change ? html`<p><strong>${change}</strong></p>` : ''}<p class="muted">${noFindingsText(report)}</p></section>`;
   }
-  const sorted = bySeverity(report.findings);
-  const groups = severityOrder
-    .map((severity) => ({ severity, items: sorted.filter((f) => f.severity === severity) }))
-    .filter((g) => g.items.length > 0);
+  const bySeverityGroups = (findings: readonly Finding[]) => {
+    const sorted = bySeverity(findings);
+    return severityOrder
+      .map((severity) => ({ severity, items: sorted.filter((f) => f.severity === severity) }))
+      .filter((g) => g.items.length > 0)
+      .map(
+        (
+          g,
+        ) => html`<h4 class="sev-heading sev-${g.severity}">${severityTitle[g.severity]} (${g.items.length})</h4>
+${g.items.map((f) => findingCard(report, f))}`,
+      );
+  };
+  if (!change) {
+    return html`<section id="findings">
+<h2>Findings <span class="muted">(${describeCounts(report.findings)})</span></h2>
+${report.comparisonNote && report.status === 'completed' ? html`<p class="muted">${report.comparisonNote}</p>` : ''}
+${bySeverityGroups(report.findings)}
+</section>`;
+  }
+  const groups = byOrigin(report.findings);
+  const headings = originHeadings(report);
   return html`<section id="findings">
 <h2>Findings <span class="muted">(${describeCounts(report.findings)})</span></h2>
-${groups.map(
-  (g) => html`<h3 class="sev-heading sev-${g.severity}">${severityTitle[g.severity]} (${g.items.length})</h3>
-${g.items.map((f) => findingCard(report, f))}`,
+<p><strong>${change}</strong></p>
+${(['new', 'preExisting', 'fixed'] as const).map(
+  (key) => html`<h3 class="origin-heading origin-${key}">${headings[key]} (${groups[key].length})</h3>
+${groups[key].length ? bySeverityGroups(groups[key]) : html`<p class="muted">None.</p>`}`,
+)}
+</section>
+${comparisonSection(report)}`;
+}
+
+function comparisonSection(report: Report): SafeHtml | '' {
+  const c = report.comparison;
+  if (!c) return '';
+  const side = (label: string, shot: string | undefined, path: string) =>
+    html`<figure class="page"><figcaption class="muted">${label}</figcaption>${shot ? screenshot(report, shot, `${label} screenshot of ${path}`) : html`<div class="noshot muted">no screenshot</div>`}</figure>`;
+  return html`<section id="comparison">
+<h2>Head and base side by side</h2>
+<p class="muted">${c.cached ? `The base ${c.baseRef ?? ''} @ ${c.baseSha.slice(0, 12)} was not run again: its cached run of ${c.cachedAt ?? 'earlier'} was used.` : `The base ${c.baseRef ?? ''} @ ${c.baseSha.slice(0, 12)} ran beside the change, at the same pages.`}</p>
+${c.notes?.length ? html`<ul>${c.notes.map((n) => html`<li>${n}</li>`)}</ul>` : ''}
+${c.pages.map(
+  (
+    p,
+  ) => html`<h3><code>${p.path}</code> <span class="muted">head ${p.headStatus ?? 'did not load'} · base ${p.baseStatus ?? 'did not load'}${p.changedRatio !== undefined ? ` · ${(p.changedRatio * 100).toFixed(1)} % of pixels differ` : ''}</span></h3>
+<div class="gallery">${side('Head', p.headScreenshot, p.path)}${side('Base', p.baseScreenshot, p.path)}${p.diffImage ? side('Difference', p.diffImage, p.path) : ''}</div>
+${p.a11y && (p.a11y.head.length || p.a11y.base.length) ? html`<p class="muted">Accessibility (serious/critical): head ${p.a11y.head.map((v) => v.id).join(', ') || 'none'} · base ${p.a11y.base.map((v) => v.id).join(', ') || 'none'}</p>` : ''}`,
 )}
 </section>`;
 }
@@ -177,7 +219,7 @@ function findingCard(report: Report, f: Finding): SafeHtml {
     else quoted.push(e);
   }
   return html`<article class="finding sev-${f.severity}">
-<h4><span class="sev-tag">${f.severity}</span> ${f.title}</h4>
+<h4><span class="sev-tag">${f.severity}</span> ${f.title}${f.flaky ? html` <span class="muted">(flaky)</span>` : ''}</h4>
 <p class="muted">${[f.page ? html`page <code>${f.page}</code>` : '', f.source ? ` · found by ${f.source}` : '', ` · ${f.kind}`]}</p>
 <p>${f.detail}</p>
 ${f.steps?.length ? html`<p class="label">Steps to reproduce</p><ol class="steps">${f.steps.map((s) => html`<li>${s}</li>`)}</ol>` : ''}

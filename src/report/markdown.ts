@@ -12,7 +12,9 @@ import {
   agentNotRunText,
   artifactHref,
   artifactRelativePath,
+  byOrigin,
   bySeverity,
+  describeComparison,
   describeCounts,
   displayUrl,
   evidenceFile,
@@ -20,6 +22,7 @@ import {
   formatUsd,
   noFindingsText,
   oneLine,
+  originHeadings,
   originOf,
   outcomeLabel,
   outcomeOf,
@@ -30,7 +33,7 @@ import {
   shortSha,
 } from './format.js';
 import { observationText } from './html.js';
-import type { Finding, PageResult, Report, Severity } from './model.js';
+import type { Comparison, Finding, PageResult, Report, Severity } from './model.js';
 import { summarize } from './verdict.js';
 
 const severityHeading: Record<Severity, string> = { error: 'Errors', warning: 'Warnings', info: 'Notes' };
@@ -53,6 +56,8 @@ export function renderMarkdown(report: Report): string {
   if (report.target) out.push(...targetSection(report), '');
   if (report.app) out.push(...appSection(report), '');
   out.push(...findingsSection(report), '');
+  if (report.notes?.length) out.push('## Notes', '', ...report.notes.map((n) => `- ${mdText(n)}`), '');
+  if (report.comparison) out.push(...comparisonSection(report, report.comparison), '');
   if (report.pages.length) out.push(...pagesSection(report), '');
   if (report.brokenLinks.length) out.push(...brokenLinksSection(report), '');
   out.push(...timingsSection(report), '');
@@ -123,20 +128,43 @@ function appSection(report: Report): string[] {
 }
 
 function findingsSection(report: Report): string[] {
-  if (report.findings.length === 0) return ['## Findings', '', noFindingsText(report)];
+  const change = describeComparison(report);
+  if (report.findings.length === 0) {
+    return ['## Findings', '', ...(change ? [mdText(change), ''] : []), noFindingsText(report)];
+  }
   const lines = [`## Findings (${describeCounts(report.findings)})`];
-  const sorted = bySeverity(report.findings);
   let n = 0;
-  for (const severity of severityOrder) {
-    const group = sorted.filter((f) => f.severity === severity);
-    if (!group.length) continue;
-    lines.push('', `### ${severityHeading[severity]} (${group.length})`);
-    for (const f of group) lines.push('', ...findingBlock(report, f, ++n));
+  const bySeverityGroups = (findings: readonly Finding[], level: string) => {
+    const sorted = bySeverity(findings);
+    for (const severity of severityOrder) {
+      const group = sorted.filter((f) => f.severity === severity);
+      if (!group.length) continue;
+      lines.push('', `${level} ${severityHeading[severity]} (${group.length})`);
+      for (const f of group) lines.push('', ...findingBlock(report, f, ++n, `${level}#`));
+    }
+  };
+  if (!change) {
+    if (report.comparisonNote && report.status === 'completed') lines.push('', mdText(report.comparisonNote));
+    bySeverityGroups(report.findings, '###');
+    return lines;
+  }
+  // Compared with the base: New decides the verdict; the other two sections are listed, never hidden.
+  lines.push('', `**${mdText(change)}**`);
+  const groups = byOrigin(report.findings);
+  const headings = originHeadings(report);
+  const blurbs = {
+    new: 'Seen on this change and not on the base: these decide the verdict.',
+    preExisting: 'Seen on the base commit too: not caused by this change.',
+    fixed: 'Seen on the base commit and gone on this change.',
+  };
+  for (const key of ['new', 'preExisting', 'fixed'] as const) {
+    lines.push('', `### ${headings[key]} (${groups[key].length})`, '', blurbs[key]);
+    bySeverityGroups(groups[key], '####');
   }
   return lines;
 }
 
-function findingBlock(report: Report, f: Finding, n: number): string[] {
+function findingBlock(report: Report, f: Finding, n: number, level: string): string[] {
   const meta = [
     f.page ? `Page ${mdCode(f.page)}` : '',
     f.source ? `found by ${f.source}` : '',
@@ -144,7 +172,8 @@ function findingBlock(report: Report, f: Finding, n: number): string[] {
   ]
     .filter(Boolean)
     .join(' · ');
-  const lines = [`#### ${n}. ${mdText(f.title)}`, '', meta, '', mdText(f.detail)];
+  const flaky = f.flaky ? ' (flaky)' : '';
+  const lines = [`${level} ${n}. ${mdText(f.title)}${flaky}`, '', meta, '', mdText(f.detail)];
   if (f.steps?.length) {
     lines.push('', 'Steps to reproduce:', '');
     lines.push(...f.steps.map((step, i) => `${i + 1}. ${mdText(step)}`));
@@ -161,6 +190,32 @@ function findingBlock(report: Report, f: Finding, n: number): string[] {
     if (files.length) lines.push('', ...files.map((file) => `- ${artifactLink(file, report.artifacts.dir)}`));
     // A fenced block at top level, not inside a list item, so no line of it can escape the fence.
     if (quoted.length) lines.push('', mdFence(quoted.join('\n')));
+  }
+  return lines;
+}
+
+function comparisonSection(report: Report, c: Comparison): string[] {
+  const base = `${mdText(c.baseRef ?? 'base')} @ ${mdCode(c.baseSha.slice(0, 12))}`;
+  const lines = [
+    '## Compared with the base',
+    '',
+    c.cached
+      ? `The base ${base} was not run again: its cached run of ${mdText(c.cachedAt ?? 'earlier')} was used.`
+      : `The base ${base} ran beside the change${c.url ? ` at ${mdCode(c.url)}` : ''}, at the same pages.`,
+  ];
+  for (const note of c.notes ?? []) lines.push('', `- ${mdText(note)}`);
+  if (c.pages.length) {
+    lines.push('', '| Page | Head | Base | Screenshots |', '| --- | --- | --- | --- |');
+    for (const p of c.pages) {
+      const shots = [
+        p.headScreenshot ? artifactLink(p.headScreenshot, report.artifacts.dir, 'head', true) : '',
+        p.baseScreenshot ? artifactLink(p.baseScreenshot, report.artifacts.dir, 'base', true) : '',
+        p.diffImage ? artifactLink(p.diffImage, report.artifacts.dir, 'diff', true) : '',
+      ].filter(Boolean);
+      lines.push(
+        `| ${mdText(p.path)} | ${p.headStatus ?? 'did not load'} | ${p.baseStatus ?? 'did not load'} | ${shots.join(' · ') || '–'} |`,
+      );
+    }
   }
   return lines;
 }

@@ -28,6 +28,8 @@ export type FindingKind =
   | 'http-error'
   | 'page-unreachable'
   | 'agent'
+  | 'accessibility'
+  | 'visual-change'
   | 'note';
 
 export interface Finding {
@@ -231,6 +233,8 @@ export interface Report {
   comparison?: Comparison;
   /** Why there was no base comparison ("--no-compare-base", "head and base are the same commit"). */
   comparisonNote?: string;
+  /** Things the reader should know about how the run went (a route that could not be used, …). */
+  notes?: string[];
   error?: ErrorInfo;
   createdAt: string;
   startedAt: string | null;

@@ -7,20 +7,23 @@
 
 import { redactSecrets } from '../redact.js';
 import {
+  byOrigin,
   bySeverity,
   describeBase,
+  describeComparison,
   describeCounts,
   describeHead,
   firstLine,
   formatDuration,
   formatUsd,
   type Outcome,
+  originHeadings,
   outcomeLabel,
   outcomeOf,
   plural,
   truncate,
 } from './format.js';
-import type { Report, Severity } from './model.js';
+import type { Finding, Report, Severity } from './model.js';
 
 export interface TerminalOptions {
   /** ANSI colour; the CLI passes true only on a TTY without NO_COLOR. */
@@ -92,18 +95,37 @@ export function renderTerminalSummary(report: Report, opts: TerminalOptions): st
     if (report.error.hint) lines.push(`  ${paint('bold', 'What to do:')} ${clean(report.error.hint, 400)}`);
   }
 
-  const findings = bySeverity(report.findings);
-  if (findings.length) {
-    lines.push('');
-    const width = Math.max(...findings.slice(0, maxFindings).map((f) => f.severity.length));
-    for (const f of findings.slice(0, maxFindings)) {
+  const listFindings = (list: readonly Finding[], budget: number): void => {
+    const shown = bySeverity(list).slice(0, budget);
+    const width = Math.max(...shown.map((f) => f.severity.length));
+    for (const f of shown) {
       const sev = paint(severityStyle[f.severity], f.severity.padEnd(width));
       const where = f.page ? `  ${paint('dim', clean(f.page, 60))}` : '';
-      lines.push(`  ${sev}  ${clean(f.title, 100)}${where}`);
+      const flaky = f.flaky ? paint('dim', ' (flaky)') : '';
+      lines.push(`  ${sev}  ${clean(f.title, 100)}${flaky}${where}`);
     }
-    if (findings.length > maxFindings) {
-      lines.push(`  ${paint('dim', `… ${findings.length - maxFindings} more in the report`)}`);
+    if (list.length > shown.length) {
+      lines.push(`  ${paint('dim', `… ${list.length - shown.length} more in the report`)}`);
     }
+  };
+  const change = describeComparison(report);
+  if (change) {
+    // Compared with the base: the change's own problems first, then what it did not cause.
+    lines.push(`  ${paint('bold', clean(change, 200))}`);
+    const groups = byOrigin(report.findings);
+    const headings = originHeadings(report);
+    for (const key of ['new', 'preExisting', 'fixed'] as const) {
+      const list = groups[key];
+      if (!list.length) continue;
+      lines.push('', `  ${paint('bold', headings[key])}`);
+      listFindings(list, key === 'new' ? maxFindings : 3);
+    }
+  } else if (report.findings.length) {
+    lines.push('');
+    listFindings(report.findings, maxFindings);
+  }
+  if (report.status === 'completed' && report.comparisonNote) {
+    lines.push('', `  ${paint('dim', clean(report.comparisonNote, 300))}`);
   }
 
   lines.push('');

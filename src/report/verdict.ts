@@ -1,8 +1,10 @@
 // The verdict of a completed run and the one-paragraph summary every face shows first.
 
+import { isNew } from './compare.js';
 import {
   bySeverity,
   describeBase,
+  describeComparison,
   describeCounts,
   describeHead,
   firstLine,
@@ -22,14 +24,15 @@ export interface VerdictOptions {
  * "nothing found" then does not mean "nothing wrong". Otherwise pass.
  */
 export function decideVerdict(findings: readonly Finding[], opts: VerdictOptions = {}): Verdict {
-  if (findings.some((f) => f.severity === 'error')) return 'fail';
+  // Against a base, only what the change introduced counts: pre-existing and fixed problems are listed.
+  if (findings.some((f) => f.severity === 'error' && isNew(f))) return 'fail';
   if (opts.incompleteReason) return 'inconclusive';
   return 'pass';
 }
 
 /** What `summarize` needs: a Report, or the parts of one a job has while it finishes. */
 export type SummaryInput = Pick<Report, 'status' | 'verdict' | 'target' | 'findings' | 'pages'> &
-  Partial<Pick<Report, 'agent' | 'error' | 'incompleteReason'>>;
+  Partial<Pick<Report, 'agent' | 'error' | 'incompleteReason' | 'comparison' | 'comparisonNote'>>;
 
 /** Problems named in the summary by title before "and N more". */
 const topProblems = 3;
@@ -65,7 +68,14 @@ export function summarize(input: SummaryInput): string {
       break;
   }
 
-  const parts = [`Tested ${what} and ${visited}.`];
+  const parts: string[] = [];
+  // Compared with a base, the change's own result leads: "2 new problems; 1 already on main."
+  const changeResult = describeComparison({ ...input, comparison: input.comparison });
+  if (changeResult) parts.push(changeResult);
+  const comparedWith = input.comparison
+    ? `, compared with ${input.comparison.baseRef ?? 'the base'} @ ${input.comparison.baseSha.slice(0, 7)}${input.comparison.cached ? ' (its run cached)' : ''}`
+    : '';
+  parts.push(`Tested ${what} and ${visited}${comparedWith}.`);
   const verdict = input.verdict ?? 'inconclusive';
   if (verdict === 'pass') parts.push('Verdict: pass.');
   else if (verdict === 'fail') parts.push('Verdict: fail.');
@@ -73,8 +83,12 @@ export function summarize(input: SummaryInput): string {
     parts.push(
       `Verdict: inconclusive${input.incompleteReason ? ` (${firstLine(input.incompleteReason)})` : ''}.`,
     );
+  if (!input.comparison && input.comparisonNote) parts.push(sentence(input.comparisonNote));
 
-  const problems = bySeverity(input.findings).filter((f) => f.severity !== 'info');
+  // Named by title: the problems that decide (new ones) first.
+  const problems = bySeverity(
+    [...input.findings].sort((a, b) => Number(!isNew(a)) - Number(!isNew(b))),
+  ).filter((f) => f.severity !== 'info' && f.origin !== 'fixed');
   if (input.findings.length === 0) {
     parts.push('No problems were found.');
   } else if (problems.length === 0) {

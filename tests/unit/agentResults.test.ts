@@ -4,6 +4,7 @@ import type { AgentAction, AgentRunResult } from '../../src/agent/loop.js';
 import { buildPlaywrightConfig, buildReproduceSpec } from '../../src/agent/reproduce.js';
 import { agentFindings, agentIncompleteReason } from '../../src/agent/results.js';
 import type { StepProblems } from '../../src/browser/agentBrowser.js';
+import { findingKeys } from '../../src/report/identity.js';
 import type { Finding } from '../../src/report/model.js';
 
 const origin = 'http://127.0.0.1:4123';
@@ -57,6 +58,10 @@ const crawl: Finding[] = [
     detail: '',
     evidence: [],
     source: 'crawl',
+    // The crawl saw it while the page loaded, at another line of the same file (a rebuilt bundle).
+    key: findingKeys.pageError(
+      "TypeError: Cannot read properties of undefined (reading 'notes') (at /stats.js:7:12)",
+    ),
   },
   {
     severity: 'error',
@@ -65,6 +70,7 @@ const crawl: Finding[] = [
     detail: '',
     evidence: [],
     source: 'crawl',
+    key: findingKeys.request('GET', 'http://127.0.0.1:5999/api/stats', 503, ['http://127.0.0.1:5999']),
   },
 ];
 
@@ -91,6 +97,7 @@ describe('agentFindings', () => {
           "Observe the uncaught error in the browser console: TypeError: Cannot set properties of null (setting 'value') (at /app.js:9:3)",
         ],
         source: 'agent',
+        key: "page-error|TypeError: Cannot set properties of null (setting 'value') (at /app.js)",
       },
     ]);
     expect(agentIncompleteReason(run(null, { reason: 'the step budget (3 steps) ran out' }))).toBe(
@@ -129,6 +136,7 @@ describe('agentFindings', () => {
           "Page error: TypeError: Cannot set properties of null (setting 'value') (at /app.js:9:3)",
         ],
         source: 'agent',
+        key: 'agent|clear throws',
       },
     ]);
   });

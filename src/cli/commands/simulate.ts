@@ -31,6 +31,8 @@ interface SimulateFlags {
   tokenBudget?: number;
   timeBudget?: number;
   trust?: boolean;
+  compareBase?: boolean;
+  refreshBase?: boolean;
   json?: boolean;
 }
 
@@ -64,6 +66,11 @@ export function registerSimulate(program: Command, deps: () => Deps): void {
     )
     .option('--instructions <text>', 'what to focus on (used by the AI exploration)')
     .option('--no-agent', 'skip the AI exploration')
+    .option(
+      '--no-compare-base',
+      'do not run the base commit to compare with (every finding then counts against the change)',
+    )
+    .option('--refresh-base', 'run the base commit again even when a cached run of it exists')
     .option(
       '--trust',
       "run a pull request from a fork (its code runs on this machine with your user's rights)",
@@ -111,12 +118,14 @@ async function simulate(targetInput: string, flags: SimulateFlags, deps: Deps): 
       ...(flags.timeBudget !== undefined ? { maxSeconds: flags.timeBudget } : {}),
     },
     ...(flags.trust ? { trust: true } : {}),
+    ...(flags.refreshBase ? { refreshBase: true } : {}),
   };
-  if (flags.route?.some((r) => !r.startsWith('/'))) {
+  const badRoute = flags.route?.find((r) => !/^[/#]/.test(r));
+  if (badRoute !== undefined) {
     throw new CoworkerError(
       'INVALID_INPUT',
-      '--route takes a path starting with "/".',
-      'e.g. --route /settings',
+      `--route "${badRoute}" is not a path: it must start with "/" (or "#/" for a hash route).`,
+      'e.g. --route /settings, or --route "#/settings" for a hash-routed app',
     );
   }
 
@@ -189,6 +198,8 @@ function overridesFrom(flags: SimulateFlags): SettingOverrides {
   if (flags.route?.length) o.routes = flags.route;
   if (flags.maxPages !== undefined) o.maxPages = flags.maxPages;
   if (flags.instructions !== undefined) o.instructions = flags.instructions;
+  // commander: --no-compare-base gives false; without it the default true means "not given".
+  if (flags.compareBase === false) o.compareBase = false;
   return o;
 }
 

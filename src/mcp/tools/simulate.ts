@@ -64,6 +64,12 @@ export function registerSimulateTool(server: McpServer, ctx: McpContext): void {
           .describe(
             "Allow running a fork's pull request. Only true when the user said they trust that code; it runs on their machine.",
           ),
+        compare_base: z
+          .boolean()
+          .optional()
+          .describe(
+            'Default true: the base commit runs too, and only problems the change introduced fail it (the others are listed as already on the base, or fixed). false: judge the head alone.',
+          ),
         wait_seconds: z
           .number()
           .min(0)
@@ -92,7 +98,10 @@ export function registerSimulateTool(server: McpServer, ctx: McpContext): void {
         const request: SimulationRequest = {
           input: args.target.trim(),
           target: ctx.parseTarget(args.target, refs),
-          settings: args.instructions?.trim() ? { instructions: args.instructions.trim() } : {},
+          settings: {
+            ...(args.instructions?.trim() ? { instructions: args.instructions.trim() } : {}),
+            ...(args.compare_base === false ? { compareBase: false } : {}),
+          },
           agent: { enabled: true },
           ...(args.trust ? { trust: true } : {}),
         };

@@ -1,0 +1,94 @@
+// One side of a simulation — the head commit, or the base commit it is compared with — from a checked-out
+// worktree to a running app: read the repository's config, detect the app, install, launch. Both sides go
+// through this one function, so they are prepared the same way (and the base run is a fair reference).
+
+import path from 'node:path';
+import { detectApp } from '../app/detect.js';
+import { installDependencies } from '../app/install.js';
+import { launchApp } from '../app/launch.js';
+import type { AppPlan, RunningApp } from '../app/types.js';
+import { loadRepoConfig, resolveSettings } from '../config/load.js';
+import type { RepoConfig, SettingOverrides, SimulationSettings } from '../config/schema.js';
+import { throwIfCancelled } from '../errors.js';
+import type { AppInfo } from '../report/model.js';
+import type { Teardown } from './teardown.js';
+
+export type SidePhase = 'detect' | 'install' | 'launch';
+
+export interface SideInput {
+  jobId: string;
+  worktree: string;
+  changedFiles: string[];
+  overrides: SettingOverrides;
+  /** Where install.log and app.log go. */
+  logDir: string;
+  /** The side's own HOME (and temp files): head and base never share one. */
+  home: string;
+  teardown: Teardown;
+  signal: AbortSignal;
+  /** A phase starts (the head reports it as the job's phase; the base keeps its own timings). */
+  enter(phase: SidePhase, message: string): void;
+  progress(message: string): void;
+  /** The app was found (before anything is installed: a failed install still names the app). */
+  onDetected?(plan: AppPlan): void;
+}
+
+export interface PreparedSide {
+  repoConfig: RepoConfig;
+  settings: SimulationSettings;
+  plan: AppPlan;
+  app: RunningApp;
+  appLog: string;
+  installLog?: string;
+}
+
+export async function prepareSide(input: SideInput): Promise<PreparedSide> {
+  const { signal } = input;
+  input.enter('detect', 'looking for the app');
+  const repoConfig = await loadRepoConfig(input.worktree);
+  const settings = resolveSettings(repoConfig, input.overrides);
+  const plan = await detectApp(input.worktree, input.changedFiles, settings);
+  input.onDetected?.(plan);
+  input.progress(
+    `${plan.kind === 'static' ? 'static site' : `${plan.packageManager ?? 'node'} app`} in ${plan.relDir || 'the repository root'}: ${plan.dirReason}`,
+  );
+  throwIfCancelled(signal);
+
+  const childEnv = { home: input.home, jobId: input.jobId, extra: settings.env };
+  let installLog: string | undefined;
+  if (plan.installCommand) {
+    input.enter('install', `installing dependencies: ${plan.installCommand}`);
+    installLog = path.join(input.logDir, 'install.log');
+    await installDependencies(plan, {
+      ...childEnv,
+      logFile: installLog,
+      signal,
+      timeoutMs: settings.installTimeoutMs,
+    });
+  }
+
+  input.enter('launch', plan.startCommand ? `starting: ${plan.startCommand}` : 'serving the static site');
+  const appLog = path.join(input.logDir, 'app.log');
+  const app = await launchApp(plan, {
+    ...childEnv,
+    logFile: appLog,
+    signal,
+    readyTimeoutMs: settings.readyTimeoutMs,
+  });
+  input.teardown.add('stop the app', () => app.stop());
+  input.progress(`app answers at ${app.url}`);
+  throwIfCancelled(signal);
+  return { repoConfig, settings, plan, app, appLog, ...(installLog ? { installLog } : {}) };
+}
+
+export function appInfo(plan: AppPlan, url: string): AppInfo {
+  return {
+    dir: plan.relDir,
+    kind: plan.kind,
+    ...(plan.packageManager ? { packageManager: plan.packageManager } : {}),
+    ...(plan.installCommand ? { installCommand: plan.installCommand } : {}),
+    ...(plan.startCommand ? { startCommand: plan.startCommand } : {}),
+    url,
+    dirReason: plan.dirReason,
+  };
+}

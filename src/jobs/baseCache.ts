@@ -1,0 +1,86 @@
+// The base commit's run, kept for the next simulation against the same base: a second PR on the same
+// base, or a rerun, does not install and start the base app again. Commits are immutable, so a base run is
+// a function of (repository, base SHA, the settings that change what is crawled, our version) — that is
+// the key. A cached run answers for the pages it visited: one that lacks a page the head visited is not
+// used (the base runs again, and the new run, which covers both, replaces it).
+
+import { createHash } from 'node:crypto';
+import { cp, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { SettingOverrides } from '../config/schema.js';
+import type { A11yViolation, BrokenLink, PageResult } from '../report/model.js';
+import { productVersion } from '../version.js';
+
+export interface CachedBaseRun {
+  key: string;
+  createdAt: string;
+  baseSha: string;
+  pages: PageResult[];
+  brokenLinks: BrokenLink[];
+  /** axe-core results per page path. */
+  a11y: Record<string, A11yViolation[]>;
+  /** The base app's log at the end of its run (to quote for pre-existing 5xx). */
+  appLog: string;
+}
+
+/** Cached runs older than this are not used (a base's environment — registries, data — drifts). */
+const MAX_AGE_MS = 7 * 24 * 3600_000;
+/** A cache entry is ours and small; anything bigger is not one. */
+const MAX_ENTRY_BYTES = 5 * 1024 * 1024;
+
+export function baseCacheKey(input: { repo: string; baseSha: string; overrides: SettingOverrides }): string {
+  // The agent's settings and instructions do not change what the base crawl sees.
+  const { instructions: _instructions, ...crawlSettings } = input.overrides;
+  return createHash('sha256')
+    .update(JSON.stringify({ v: productVersion, repo: input.repo, base: input.baseSha, crawlSettings }))
+    .digest('hex')
+    .slice(0, 32);
+}
+
+/** The cached run, or null (none, too old, unreadable — a cache miss is never an error). */
+export async function readBaseCache(cacheDir: string, key: string): Promise<CachedBaseRun | null> {
+  const file = path.join(cacheDir, key, 'run.json');
+  try {
+    const info = await stat(file);
+    if (!info.isFile() || info.size > MAX_ENTRY_BYTES) return null;
+    const run = JSON.parse(await readFile(file, 'utf8')) as CachedBaseRun;
+    if (run.key !== key || Date.now() - Date.parse(run.createdAt) > MAX_AGE_MS) return null;
+    return run;
+  } catch {
+    return null;
+  }
+}
+
+/** Whether the cached run visited every page the head did (by path + hash route). */
+export function coversPages(run: CachedBaseRun, paths: readonly string[]): boolean {
+  const visited = new Set(run.pages.map((p) => p.path));
+  return paths.every((p) => visited.has(p));
+}
+
+/**
+ * Store a base run: its screenshots are copied beside it (paths in `pages` are relative to the entry's
+ * folder, as they were to the job's base artifact dir). Written to a temp folder and renamed, so a reader
+ * never sees half an entry.
+ */
+export async function writeBaseCache(
+  cacheDir: string,
+  run: CachedBaseRun,
+  screenshotsFrom: string,
+): Promise<void> {
+  const dir = path.join(cacheDir, run.key);
+  const staging = `${dir}.tmp-${process.pid}-${Date.now()}`;
+  await mkdir(staging, { recursive: true, mode: 0o700 });
+  try {
+    await cp(screenshotsFrom, path.join(staging, 'screenshots'), { recursive: true }).catch(() => {});
+    await writeFile(path.join(staging, 'run.json'), JSON.stringify(run), { mode: 0o600 });
+    await rm(dir, { recursive: true, force: true });
+    await rename(staging, dir);
+  } finally {
+    await rm(staging, { recursive: true, force: true });
+  }
+}
+
+/** Copy a cached run's screenshots into this job's base artifact dir (reports link them from there). */
+export async function restoreScreenshots(cacheDir: string, key: string, toDir: string): Promise<void> {
+  await cp(path.join(cacheDir, key, 'screenshots'), toDir, { recursive: true }).catch(() => {});
+}
