@@ -19,13 +19,8 @@ import type {
   TextBlockParam,
   ToolResultBlockParam,
 } from '@anthropic-ai/sdk/resources/messages';
-import type {
-  AgentBrowser,
-  ObservationSize,
-  RecordedAction,
-  StepProblems,
-  ToolOutcome,
-} from '../browser/agentBrowser.js';
+import type { AgentTab, ObservationSize, StepProblems, ToolOutcome } from '../browser/agentTab.js';
+import type { RecordedStep } from '../browser/agentTools/tool.js';
 import { type CoworkerError, throwIfCancelled } from '../errors.js';
 import type { Logger } from '../log.js';
 import { type AnthropicClient, describeApiFailure } from './client.js';
@@ -71,7 +66,8 @@ export interface TranscriptTurn {
 export interface AgentAction {
   /** The call that did it (0: opening the start page). */
   n: number;
-  action: RecordedAction;
+  /** Plain JSON: replayed by its tool's definition (src/browser/replay.ts). */
+  action: RecordedStep;
   step: string;
   problems: StepProblems;
   /** The page after the step. */
@@ -97,7 +93,7 @@ export interface AgentRunResult {
 export interface AgentLoopOptions {
   client: AnthropicClient;
   model: string;
-  browser: AgentBrowser;
+  browser: AgentTab;
   system: string;
   /** The first user message: the change, the crawl's findings, the app, the start page. */
   context: string;

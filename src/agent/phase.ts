@@ -6,7 +6,7 @@
 
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { type AgentBrowser, openAgentBrowser } from '../browser/agentBrowser.js';
+import { type AgentTab, openAgentTab } from '../browser/agentTab.js';
 import type { BrowserSession } from '../browser/session.js';
 import type { CoworkerError } from '../errors.js';
 import { type FilePatch, readPatches } from '../git/patches.js';
@@ -87,9 +87,9 @@ export async function runAgentPhase(input: AgentPhaseInput): Promise<AgentPhaseR
     logger: input.logger,
     maxRetries: MAX_RETRIES,
   });
-  let browser: AgentBrowser | undefined;
+  let browser: AgentTab | undefined;
   try {
-    browser = await openAgentBrowser(input.session, input.appUrl, { artifactDir: input.artifactDir });
+    browser = await openAgentTab(input.session, input.appUrl, { artifactDir: input.artifactDir });
     const context = buildContext({
       target: input.target,
       patches,

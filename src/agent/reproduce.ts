@@ -1,15 +1,18 @@
 // reproduce.spec.ts: the agent's successful steps as a Playwright test a developer can re-run and keep.
 //
-// Each step uses the locator Playwright itself derives from the ref the agent used (roles and names first,
-// see src/browser/locatorCode.ts), so it runs against a fresh server where refs mean nothing. The test
+// Each step is written by the definition of the tool that recorded it (src/browser/agentTools/), the same
+// one that replays it directly on a page, with the locator Playwright itself derives from the ref the agent
+// used (roles and names first, see src/browser/locatorCode.ts), so it runs against a fresh server where
+// refs mean nothing. The test
 // fails when the page throws an uncaught error after any step: a regression test for the bug the agent
 // hit. It is red while the bug is there and turns green once it is fixed (and stays red on a branch where
-// the feature does not exist, since its steps cannot be done there). Texts the agent waited for become
-// assertions too.
+// the feature does not exist, since its steps cannot be done there). Texts the agent waited for (shown or
+// gone) become waits that fail the test too.
 //
 // Everything from the page or the model goes into the file as a JSON string literal, or as locator code
 // that passed isSafeLocatorCode: the generated file cannot be made to run anything else.
 
+import { replayCode } from '../browser/replay.js';
 import type { AgentAction } from './loop.js';
 
 export interface SpecInput {
@@ -34,7 +37,7 @@ export function buildReproduceSpec(input: SpecInput): string {
     "  page.on('pageerror', (error) => pageErrors.push(String(error)));",
   ];
   input.actions.forEach((a, i) => {
-    const body = statements(a);
+    const body = replayCode(a.action);
     lines.push('', `  await test.step(${JSON.stringify(`${i + 1}. ${a.step}`)}, async () => {`);
     for (const s of body) lines.push(`    ${s}`);
     lines.push('    await noNewPageErrors(page, pageErrors);', '  });');
@@ -51,35 +54,6 @@ export function buildReproduceSpec(input: SpecInput): string {
     '',
   );
   return lines.join('\n');
-}
-
-function statements(a: AgentAction): string[] {
-  const act = a.action;
-  const on = (locator: string | null, element: string, call: string): string =>
-    locator
-      ? `await page.${locator}.${call};`
-      : `throw new Error(${JSON.stringify(`No stable locator for ${element}: do this step by hand.`)});`;
-  switch (act.kind) {
-    case 'goto':
-      return [`await page.goto(${JSON.stringify(act.path)});`];
-    case 'click':
-      return [on(act.locator, act.element, 'click()')];
-    case 'hover':
-      return [on(act.locator, act.element, 'hover()')];
-    case 'fill':
-      return [
-        on(act.locator, act.element, `fill(${JSON.stringify(act.text)})`),
-        ...(act.submit && act.locator ? [`await page.${act.locator}.press('Enter');`] : []),
-      ];
-    case 'select':
-      return [on(act.locator, act.element, `selectOption(${JSON.stringify(act.values)})`)];
-    case 'press':
-      return [`await page.keyboard.press(${JSON.stringify(act.key)});`];
-    case 'expectText':
-      return act.gone
-        ? [`await expect(page.getByText(${JSON.stringify(act.text)})).toHaveCount(0);`]
-        : [`await expect(page.getByText(${JSON.stringify(act.text)}).first()).toBeVisible();`];
-  }
 }
 
 /**

@@ -32,7 +32,10 @@ const IGNORED_FAILURES = /net::ERR_BLOCKED_BY_CLIENT|net::ERR_ABORTED/;
 // Messages a page shows when a fetch failed: when we blocked something on the page, say so next to them.
 const NETWORK_FAILURE_TEXT = /Failed to fetch|NetworkError|Load failed|ERR_BLOCKED_BY_CLIENT/i;
 
-export function watchPage(page: BrowserPage, session: BrowserSession): PageWatch {
+export function watchPage(
+  page: BrowserPage,
+  session: Pick<BrowserSession, 'origin' | 'isAllowedUrl'>,
+): PageWatch {
   let problems = empty();
   const seenRequests = new Set<string>();
 

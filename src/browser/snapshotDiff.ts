@@ -47,8 +47,11 @@ export interface RenderedSnapshot {
 
 export const FULL_LIMITS: RenderLimits = { maxChars: 12_000, maxSiblings: 12, maxLineChars: 200 };
 export const DIFF_LIMITS: RenderLimits = { maxChars: 6_000, maxSiblings: 12, maxLineChars: 200 };
-/** A part of the page asked for by ref: no sibling collapsing within it, a larger cap. */
-export const PART_LIMITS: RenderLimits = { maxChars: 20_000, maxSiblings: 500, maxLineChars: 400 };
+/**
+ * A part of the page asked for by ref: no sibling collapsing within it, longer lines; the same cap as a
+ * whole page (a part too big for it opens breadth first, its own parts as outlines to expand in turn).
+ */
+export const PART_LIMITS: RenderLimits = { maxChars: 12_000, maxSiblings: 500, maxLineChars: 400 };
 
 const REF = /\[ref=([a-z0-9]+)\]/;
 const HEAD_CHARS = 60;
@@ -181,15 +184,20 @@ function renderSiblingRun(
   flush();
 }
 
+/** "(33 heading, 4 generic)": a run of siblings counted by role. */
+function roleCounts(nodes: SnapshotNode[]): string {
+  const roles = new Map<string, number>();
+  for (const n of nodes) {
+    const role = /^[\w/-]+/.exec(n.line.replace(/^'/, ''))?.[0] ?? 'element';
+    roles.set(role, (roles.get(role) ?? 0) + 1);
+  }
+  return `(${[...roles].map(([role, n]) => (n > 1 ? `${n} ${role}` : role)).join(', ')})`;
+}
+
 /** `heading "Team notes" [ref=e15], region "Add a note" [ref=e16]`, or a count by role for long runs. */
 export function describeRun(nodes: SnapshotNode[]): string {
   if (nodes.length <= 3) return nodes.map(head).join(', ');
-  const roles = new Map<string, number>();
-  for (const n of nodes) {
-    const role = /^[\w/-]+/.exec(n.line)?.[0] ?? 'element';
-    roles.set(role, (roles.get(role) ?? 0) + 1);
-  }
-  const counts = [...roles].map(([role, n]) => (n > 1 ? `${n} ${role}` : role)).join(', ');
+  const counts = roleCounts(nodes).slice(1, -1);
   const refs = nodes.filter((n) => n.ref).map((n) => n.ref);
   const range = refs.length ? ` [refs ${refs[0]}…${refs[refs.length - 1]}]` : '';
   return `${nodes.length} elements (${counts})${range}`;
@@ -211,29 +219,74 @@ function isSmall(node: SnapshotNode): boolean {
   return lineCount(node) <= 3;
 }
 
-// What an outline names of what is inside a closed node: what the agent acts on, and headings to orient.
-const NAMED_ROLES =
-  /^(heading|button|link|textbox|searchbox|combobox|checkbox|radio|switch|slider|spinbutton|tab|menuitem|option|dialog|alert) "/;
-const OUTLINE_NAMES = 3;
+// What an outline names of what it hides, most telling first: headings (higher levels first), named
+// landmarks, named controls, named containers — a name of its own before one repeated in every row
+// ("Show response schema" ×80, named once) — as many as fit in OUTLINE_NAMES_CHARS, then "+N more".
+const HEADING = /^heading "/;
+const LANDMARK =
+  /^(region|navigation|main|form|search|complementary|banner|contentinfo|dialog|alertdialog|tabpanel) "/;
+const CONTROL =
+  /^(button|link|textbox|searchbox|combobox|checkbox|radio|switch|slider|spinbutton|tab|menuitem|menuitemcheckbox|menuitemradio|option|treeitem|alert) "/;
+// Named containers (a table's caption, a row's name): after the controls.
+const CONTAINER = /^(group|list|listitem|table|grid|row|tree|menu|tablist|article) "/;
+const NAMED = /^([a-z]+) "((?:[^"\\]|\\.)*)"/;
+export const OUTLINE_NAMES_CHARS = 300;
 
-/** `article [ref=e171] … 23 lines inside: heading "GET /v3/users" [ref=e172], button "Try" [ref=e192], …`. */
-function outline(node: SnapshotNode): string {
-  const named: string[] = [];
-  let more = 0;
+/** `heading "Users" [ref=e5], button "Try" [ref=e9] ×10, +12 more` for what is in `nodes` (and below). */
+export function namesInside(nodes: SnapshotNode[], budget = OUTLINE_NAMES_CHARS): string {
+  const entries = new Map<string, { rank: number; order: number; label: string; count: number }>();
+  let order = 0;
   const walk = (n: SnapshotNode) => {
-    for (const c of n.children) {
-      // YAML quotes a line with special characters ('heading "GET /v3/users/{id}" [ref=e5]').
-      if (NAMED_ROLES.test(c.line.replace(/^'/, ''))) {
-        if (named.length < OUTLINE_NAMES) named.push(head(c));
-        else more++;
+    // YAML quotes a line with special characters ('heading "GET /v3/users/{id}" [ref=e5]').
+    const line = n.line.replace(/^'/, '');
+    const m = NAMED.exec(line);
+    if (m && n.ref) {
+      const key = m[0];
+      const seen = entries.get(key);
+      if (seen) seen.count++;
+      else {
+        const level = Number(/\[level=(\d)\]/.exec(line)?.[1] ?? 6);
+        const rank = HEADING.test(line)
+          ? level
+          : LANDMARK.test(line)
+            ? 20
+            : CONTROL.test(line)
+              ? 40
+              : CONTAINER.test(line)
+                ? 60
+                : -1;
+        if (rank >= 0)
+          entries.set(key, { rank, order: order++, label: `${clipName(key)} [ref=${n.ref}]`, count: 1 });
       }
-      walk(c);
     }
+    for (const c of n.children) walk(c);
   };
-  walk(node);
+  for (const n of nodes) walk(n);
+  const sorted = [...entries.values()].sort(
+    (a, b) => a.rank + (a.count > 1 ? 10 : 0) - (b.rank + (b.count > 1 ? 10 : 0)) || a.order - b.order,
+  );
+  const shown: string[] = [];
+  let used = 0;
+  for (const e of sorted) {
+    const label = e.count > 1 ? `${e.label} ×${e.count}` : e.label;
+    if (used + label.length + 2 > budget && shown.length > 0) break;
+    shown.push(label);
+    used += label.length + 2;
+  }
+  const more = sorted.length - shown.length;
+  return [...shown, ...(more ? [`+${more} more`] : [])].join(', ');
+}
+
+/** A long name in an outline: its start is enough to recognise it (browser_find has it whole). */
+function clipName(key: string): string {
+  return key.length > HEAD_CHARS ? `${key.slice(0, HEAD_CHARS - 2)}…"` : key;
+}
+
+/** `article [ref=e171] … 23 lines inside: heading "GET /v3/users" [ref=e172], button "Try" [ref=e192]`. */
+function outline(node: SnapshotNode): string {
   const inside = lineCount(node) - 1;
-  const list = named.length ? `: ${named.join(', ')}${more ? `, and ${more} more` : ''}` : '';
-  return `${node.line.replace(/:$/, '')} … ${inside} lines inside${list}`;
+  const names = namesInside(node.children);
+  return `${node.line.replace(/:$/, '')} … ${inside} lines inside${names ? `: ${names}` : ''}`;
 }
 
 /** The first line of a node, short: role, name, ref; its inline text cut. */
@@ -272,12 +325,17 @@ class Output {
     const shown = (node: SnapshotNode) =>
       node.children.length > maxSiblings + 2 ? node.children.slice(0, maxSiblings) : node.children;
     const restLine = (node: SnapshotNode) => {
+      if (node.children.length <= maxSiblings + 2) return null;
       const rest = node.children.slice(maxSiblings);
-      return node.children.length > maxSiblings + 2 ? `… ${rest.length} more: ${describeRun(rest)}` : null;
+      const names = namesInside(rest);
+      const how = node.ref ? ` (all of them: browser_snapshot ref=${node.ref})` : '';
+      return `… ${rest.length} more ${roleCounts(rest)}${how}${names ? `: ${names}` : ''}`;
     };
-    const lineCost = (d: number, text: string) => d * 2 + 3 + Math.min(text.length, this.limits.maxLineChars);
+    // Outlines and "… N more" lines bound themselves (OUTLINE_NAMES_CHARS): never cut.
+    const lineCost = (d: number, text: string, uncut = false) =>
+      d * 2 + 3 + (uncut ? text.length : Math.min(text.length, this.limits.maxLineChars));
     const closedCost = (node: SnapshotNode, d: number): number =>
-      isSmall(node) ? wholeCost(node, d) : lineCost(d, outline(node));
+      isSmall(node) ? wholeCost(node, d) : lineCost(d, outline(node), true);
     const wholeCost = (node: SnapshotNode, d: number): number =>
       lineCost(d, node.line) + node.children.reduce((sum, c) => sum + wholeCost(c, d + 1), 0);
     const openCost = (node: SnapshotNode, d: number): number => {
@@ -285,7 +343,7 @@ class Output {
       return (
         lineCost(d, node.line) +
         shown(node).reduce((sum, c) => sum + closedCost(c, d + 1), 0) +
-        (rest ? lineCost(d + 1, rest) : 0)
+        (rest ? lineCost(d + 1, rest, true) : 0)
       );
     };
 
@@ -311,7 +369,7 @@ class Output {
       }
       if (!opened.has(node)) {
         this.outlined++;
-        this.line(d, outline(node));
+        this.line(d, outline(node), true);
         return;
       }
       this.line(d, node.line);
@@ -319,17 +377,17 @@ class Output {
       const rest = restLine(node);
       if (rest) {
         this.collapsed++;
-        this.line(d + 1, rest);
+        this.line(d + 1, rest, true);
       }
     };
     for (const node of nodes) render(node, depth);
   }
 
   /** Adds a line; false once the cap is reached (the caller stops descending). */
-  line(depth: number, text: string): boolean {
+  line(depth: number, text: string, uncut = false): boolean {
     if (this.full) return false;
     let body = text;
-    if (body.length > this.limits.maxLineChars) {
+    if (!uncut && body.length > this.limits.maxLineChars) {
       body = `${body.slice(0, this.limits.maxLineChars - 1)}…`;
       this.cutTexts++;
     }
@@ -347,7 +405,7 @@ class Output {
     const notes: string[] = [];
     if (this.outlined) {
       notes.push(
-        `[${this.outlined} part(s) shown as one line ("… N lines inside: …"): use browser_snapshot with a ref to see one whole]`,
+        `[${this.outlined} part(s) shown as one line ("… N lines inside: …"): use browser_snapshot with a ref to see one whole, or browser_find to search the whole page]`,
       );
     }
     if (this.full) {

@@ -3,7 +3,7 @@
 // "Claude" reads refs out of what it is sent, types in the new search box, clicks "Clear search" (which
 // throws on feature/stats) and reports. The Playwright test generated from its steps then runs red against
 // the buggy branch and green against a fixed copy.
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -23,6 +23,7 @@ import {
   toolUse,
 } from '../fakes/fakeAnthropic.js';
 import { leftoversIn, repoRoot, runCli, tempHome } from '../helpers/cli.js';
+import { serveDemoCheckout } from '../helpers/demoServer.js';
 import { processesWithMarker } from '../helpers/processes.js';
 
 // Fake, and written in two parts so no committed line has a real token's shape (secret scanners).
@@ -243,23 +244,7 @@ describe('reproduce.spec.ts from the agent steps', () => {
   });
 
   /** `node server.js` of a checkout on a free port. */
-  async function serveCheckout(dir: string): Promise<string> {
-    const child = spawn(process.execPath, ['server.js'], {
-      cwd: dir,
-      env: { PATH: process.env.PATH ?? '', PORT: '0', HOST: '127.0.0.1' },
-      stdio: ['ignore', 'pipe', 'ignore'],
-    });
-    servers.push(child);
-    return new Promise<string>((resolve, reject) => {
-      let out = '';
-      child.stdout?.on('data', (d) => {
-        out += d;
-        const m = /listening on (http:\/\/\S+)/.exec(out);
-        if (m?.[1]) resolve(m[1]);
-      });
-      child.once('exit', (c) => reject(new Error(`demo server exited with ${c}`)));
-    });
-  }
+  const serveCheckout = (dir: string): Promise<string> => serveDemoCheckout(dir, servers);
 
   async function checkout(ref: string, name: string): Promise<string> {
     const dir = path.join(work, name);

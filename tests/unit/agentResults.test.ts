@@ -18,17 +18,26 @@ const none: StepProblems = {
 const thrown = (message: string): StepProblems => ({ ...none, pageErrors: [message] });
 
 const actions: AgentAction[] = [
-  { n: 0, action: { kind: 'goto', path: '/' }, step: 'Open /', problems: none, page: '/' },
+  {
+    n: 0,
+    action: { tool: 'browser_navigate', args: { path: '/' } },
+    step: 'Open /',
+    problems: none,
+    page: '/',
+  },
   {
     n: 1,
-    action: { kind: 'click', locator: "getByRole('button', { name: 'Clear' })", element: 'Clear button' },
+    action: {
+      tool: 'browser_click',
+      args: { locator: "getByRole('button', { name: 'Clear' })", element: 'Clear button' },
+    },
     step: 'Click Clear button',
     problems: thrown("TypeError: Cannot set properties of null (setting 'value') (at /app.js:9:3)"),
     page: '/',
   },
   {
     n: 2,
-    action: { kind: 'goto', path: '/stats.html' },
+    action: { tool: 'browser_navigate', args: { path: '/stats.html' } },
     step: 'Open /stats.html',
     problems: {
       ...thrown("TypeError: Cannot read properties of undefined (reading 'notes') (at /stats.js:5:67)"),
@@ -157,15 +166,21 @@ describe('reproduce.spec.ts', () => {
         actions[0]!,
         {
           n: 1,
-          action: { kind: 'fill', locator: null, element: evil, text: evil, submit: true },
+          action: { tool: 'browser_type', args: { locator: null, element: evil, text: evil, submit: true } },
           step: `Type into ${evil}`,
           problems: none,
           page: '/',
         },
-        { n: 2, action: { kind: 'press', key: evil }, step: 'Press', problems: none, page: '/' },
+        {
+          n: 2,
+          action: { tool: 'browser_press_key', args: { key: evil } },
+          step: 'Press',
+          problems: none,
+          page: '/',
+        },
         {
           n: 3,
-          action: { kind: 'expectText', text: evil, gone: false },
+          action: { tool: 'browser_wait_for', args: { text: evil, gone: false } },
           step: 'Check',
           problems: none,
           page: '/',

@@ -8,6 +8,7 @@ describe('tools', () => {
     expect(TOOL_NAMES).toEqual([
       'browser_navigate',
       'browser_snapshot',
+      'browser_find',
       'browser_click',
       'browser_type',
       'browser_select_option',

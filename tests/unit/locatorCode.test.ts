@@ -1,6 +1,6 @@
 // Locator code from the page goes into a test file people run: only real locator code gets through.
 import { describe, expect, it } from 'vitest';
-import { isSafeLocatorCode, roleLocatorCode } from '../../src/browser/locatorCode.js';
+import { isSafeLocatorCode, locatorFromCode, roleLocatorCode } from '../../src/browser/locatorCode.js';
 
 describe('isSafeLocatorCode', () => {
   it('accepts what Playwright generates', () => {
@@ -43,5 +43,40 @@ describe('roleLocatorCode', () => {
       'getByRole("link", { name: "Say \\"hi\\"\'); evil(); (\'", exact: true })',
     );
     expect(roleLocatorCode('generic [ref=e3]')).toBeNull();
+  });
+});
+
+describe('locatorFromCode', () => {
+  /** Stands in for a Playwright Page: every locator call returns a new link in the chain, as Playwright's do. */
+  const chain = (calls: unknown[] = []): Record<string, unknown> => {
+    const link: Record<string, unknown> = { calls };
+    for (const m of ['getByRole', 'getByText', 'getByTestId', 'locator', 'filter', 'nth', 'first']) {
+      link[m] = (...args: unknown[]) => chain([...calls, [m, ...args]]);
+    }
+    return link;
+  };
+  const calls = (code: string) => (locatorFromCode(chain(), code) as { calls: unknown[] }).calls;
+
+  it('applies the calls of the code to the page, with the literal arguments decoded', () => {
+    expect(calls("getByRole('link', { name: 'It\\'s here', exact: true }).nth(2)")).toEqual([
+      ['getByRole', 'link', { name: "It's here", exact: true }],
+      ['nth', 2],
+    ]);
+    expect(calls('getByText(/Sign in/i)')).toEqual([['getByText', /Sign in/i]]);
+    expect(calls('locator(\'#main\').getByRole(\'button\', { name: "Say \\"hi\\" \\u00e9" })')).toEqual([
+      ['locator', '#main'],
+      ['getByRole', 'button', { name: 'Say "hi" é' }],
+    ]);
+    // A locator inside the options is resolved from the page too.
+    expect(calls("getByRole('listitem').filter({ has: getByText('Milk') }).first()")).toEqual([
+      ['getByRole', 'listitem'],
+      ['filter', { has: expect.objectContaining({ calls: [['getByText', 'Milk']] }) }],
+      ['first'],
+    ]);
+  });
+
+  it('refuses what is not locator code, and calls the page has not', () => {
+    expect(() => locatorFromCode(chain(), "getByRole('x'); process.exit(1)")).toThrow(/Not locator code/);
+    expect(() => locatorFromCode(chain(), "getByLabel('Name')")).toThrow(/Unknown locator call getByLabel/);
   });
 });

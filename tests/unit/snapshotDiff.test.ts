@@ -68,11 +68,16 @@ describe('whole snapshots', () => {
   const rows = Array.from({ length: 80 }, (_, i) => `    - row "Operation ${i}" [ref=e${i + 10}]`);
   const big = `- main [ref=e1]:\n  - table [ref=e2]:\n${rows.join('\n')}\n  - button "Load more" [ref=e200]`;
 
-  it('keeps the first rows of a long run and counts the rest by role, with their ref range', () => {
+  it('keeps the first rows of a long run, names the rest as far as the line budget goes, and gives one ref for all', () => {
     const full = renderFull(parseSnapshot(big));
     expect(full.text).toContain('- row "Operation 11" [ref=e21]');
-    expect(full.text).not.toContain('Operation 12"');
-    expect(full.text).toContain('- … 68 more: 68 elements (68 row) [refs e22…e89]');
+    expect(full.text).toMatch(
+      /\n {4}- … 68 more \(68 row\) \(all of them: browser_snapshot ref=e2\): row "Operation 12" \[ref=e22\], row "Operation 13" \[ref=e23\], .*, \+\d+ more\n/,
+    );
+    const rest = full.text.split('\n').find((l) => l.includes('68 more'))!;
+    expect(rest.length).toBeLessThan(400);
+    // The one ref expands the whole run.
+    expect(renderPart(parseSnapshot(big), 'e2')?.text).toContain('row "Operation 79" [ref=e89]');
     expect(full.text).toContain('button "Load more" [ref=e200]');
     expect(full.trimmed).toBe(true);
   });
@@ -107,13 +112,29 @@ describe('whole snapshots', () => {
     for (let g = 0; g < 8; g++) expect(full.text).toContain(`region "Group ${g}" [ref=e${g + 10}]`);
     // The first articles are open; the others are one line that names what is inside, with refs.
     expect(full.text).toContain('button "Try op 0.0" [ref=e1003]');
+    // Headings first (the section's own, then its operations'), as many as fit, then a count.
     expect(full.text).toContain(
-      '    - region "Group 7" [ref=e17] … 51 lines inside: heading "Group 7" [level=2] [ref=e27], heading "GET /v3/g7/{id}/op0" [level=3] [ref=e1701], button "Try op 7.0" [ref=e1703], and 28 more\n',
+      '    - region "Group 7" [ref=e17] … 51 lines inside: heading "Group 7" [ref=e27], heading "GET /v3/g7/{id}/op0" [ref=e1701], heading "GET /v3/g7/{id}/op1" [ref=e1711], heading "GET /v3/g7/{id}/op2" [ref=e1721], heading "GET /v3/g7/{id}/op3" [ref=e1731], heading "GET /v3/g7/{id}/op4" [ref=e1741], heading "GET /v3/g7/{id}/op5" [ref=e1751], +24 more\n',
     );
     expect(full.text).toMatch(
-      /\[\d+ part\(s\) shown as one line \("… N lines inside: …"\): use browser_snapshot with a ref to see one whole\]$/,
+      /\[\d+ part\(s\) shown as one line \("… N lines inside: …"\): use browser_snapshot with a ref to see one whole, or browser_find to search the whole page\]$/,
     );
     expect(full.trimmed).toBe(true);
+  });
+
+  it('names controls with a name of their own before the ones every row repeats', () => {
+    const rows = Array.from(
+      { length: 6 },
+      (_, i) =>
+        `    - row [ref=e${i * 3 + 10}]:\n      - button "Edit" [ref=e${i * 3 + 11}]\n      - cell "Row ${i}" [ref=e${i * 3 + 12}]`,
+    );
+    const tree = parseSnapshot(
+      `- main [ref=e1]:\n  - table [ref=e2]:\n${rows.join('\n')}\n    - row [ref=e50]:\n      - button "Delete all" [ref=e51]`,
+    );
+    const full = renderFull(tree, { maxChars: 120, maxSiblings: 12, maxLineChars: 200 });
+    expect(full.text).toContain(
+      'table [ref=e2] … 20 lines inside: button "Delete all" [ref=e51], button "Edit" [ref=e11] ×6',
+    );
   });
 
   it('caps the size when even the outline does not fit, and says what was cut', () => {
