@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { AgentAction, AgentRunResult } from '../../src/agent/loop.js';
 import { buildPlaywrightConfig, buildReproduceSpec } from '../../src/agent/reproduce.js';
 import { agentFindings, agentIncompleteReason } from '../../src/agent/results.js';
-import type { StepProblems } from '../../src/browser/agentBrowser.js';
+import type { StepProblems } from '../../src/browser/agentTab.js';
 import { findingKeys } from '../../src/report/identity.js';
 import type { Finding } from '../../src/report/model.js';
 
