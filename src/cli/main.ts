@@ -19,6 +19,8 @@ const commands: Record<string, () => Promise<Register>> = {
   whoami: () => import('./commands/whoami.js').then((m) => m.registerWhoami),
   doctor: () => import('./commands/doctor.js').then((m) => m.registerDoctor),
   mcp: () => import('./commands/mcp.js').then((m) => m.registerMcp),
+  trust: () => import('./commands/trust.js').then((m) => m.registerTrust),
+  untrust: () => import('./commands/trust.js').then((m) => m.registerUntrust),
 };
 
 function commandsNeeded(argv: string[]): string[] {

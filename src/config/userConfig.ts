@@ -12,8 +12,14 @@ export const userConfigSchema = z
     /** OAuth app client id for `login` (device flow), per host or for all hosts. */
     githubClientId: z.string().min(1).optional(),
     githubClientIds: z.record(z.string(), z.string().min(1)).optional(),
-    /** Default GitHub host for `login` (else GH_HOST, else github.com). */
+    /** Default GitHub host for `login` (else GH_HOST, else github.com); also a host tokens may go to. */
     githubHost: z.string().min(1).optional(),
+    /** Other GitHub Enterprise hosts the user's tokens may be sent to (github.com always may). */
+    githubHosts: z.array(z.string().min(1)).optional(),
+    /** Repositories whose pull requests run without asking: "OWNER/REPO" (github.com) or "HOST/OWNER/REPO". */
+    trustedRepos: z.array(z.string().min(1)).optional(),
+    /** Owners (users, organisations) whose repositories' pull requests run without asking: "OWNER" or "HOST/OWNER". */
+    trustedOwners: z.array(z.string().min(1)).optional(),
     anthropicApiKey: z.string().min(1).optional(),
     model: z.string().min(1).optional(),
   })

@@ -36,6 +36,8 @@ export interface PullRequestFacts {
   /** OWNER/REPO of the base (canonical spelling from the API). */
   baseRepo: string;
   isFork: boolean;
+  /** The user's push permission on the base repository as the PR answer says it (null: not said, e.g. no token). */
+  canPushToBase: boolean | null;
   /** From the API's base repository, never built from the input. */
   cloneUrl: string;
   /** GitHub's count of changed files (may exceed `files.length`). */
@@ -71,6 +73,16 @@ export async function fetchHeadSha(client: GithubClient, spec: GithubTarget): Pr
     pull_number: spec.number,
   });
   return sha(data.head?.sha, 'head SHA');
+}
+
+/**
+ * The user's push permission on a repository (`GET /repos/{owner}/{repo}`), for when the PR's answer
+ * did not carry it; null when GitHub does not say (anonymous requests).
+ */
+export async function fetchCanPush(client: GithubClient, fullName: string): Promise<boolean | null> {
+  const [owner = '', repo = ''] = fullName.split('/');
+  const { data } = await client.rest.repos.get({ owner, repo });
+  return typeof data.permissions?.push === 'boolean' ? data.permissions.push : null;
 }
 
 export async function fetchPullRequest(
@@ -140,6 +152,7 @@ export async function fetchPullRequest(
     headRepo: headRepo ? text(headRepo.full_name, 'repository name') : '(deleted fork)',
     baseRepo: text(baseRepo.full_name, 'repository name'),
     isFork,
+    canPushToBase: typeof baseRepo.permissions?.push === 'boolean' ? baseRepo.permissions.push : null,
     cloneUrl: httpUrl(baseRepo.clone_url, 'clone URL'),
     changedFilesCount,
     files,

@@ -16,8 +16,8 @@ const localExample = '`myfav-coworker simulate ./my-app --head feature/login --b
 
 // GitHub's own rules: owners are alphanumerics and single hyphens (39 max); repository names are
 // letters, digits, '.', '-', '_' (100 max) and never '.' or '..'.
-const ownerPattern = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/;
-const repoPattern = /^[A-Za-z0-9._-]{1,100}$/;
+export const ownerPattern = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/;
+export const repoPattern = /^[A-Za-z0-9._-]{1,100}$/;
 
 /** Hosts that are certainly not GitHub: a clear message instead of a confusing 404 later. */
 const notGithub = new Map([

@@ -1,14 +1,91 @@
 // A pull request as a job target: ask GitHub what it is (facts, SHAs, changed files, clone URL),
-// refuse a fork's code unless trusted, then check its head out through the cached repository.
+// decide whether its code may run (src/trust/), then check its head out through the cached repository.
 
+import type { ResolvedToken } from '../auth/resolveToken.js';
+import { anonymousHostNote } from '../auth/tokenHosts.js';
+import { loginCommand } from '../config/githubLogin.js';
 import { CoworkerError, throwIfCancelled } from '../errors.js';
 import { checkoutPullRequest } from '../git/prCheckout.js';
 import { githubApiError } from '../github/apiErrors.js';
-import { githubEndpoints } from '../github/endpoints.js';
-import { createGithubClient } from '../github/octokit.js';
-import { fetchPullRequest, type PullRequestFacts } from '../github/pullRequest.js';
+import type { GithubDeps } from '../github/deps.js';
+import { type GithubEndpoints, githubEndpoints } from '../github/endpoints.js';
+import { createGithubClient, type GithubClient } from '../github/octokit.js';
+import { fetchCanPush, fetchPullRequest, type PullRequestFacts } from '../github/pullRequest.js';
 import { type GithubTarget, prUrl, repoId } from '../github/targetParse.js';
+import { printable } from '../printable.js';
+import { oneOffCommand, type TrustGrant, trustCommand } from '../trust/consent.js';
+import { decideTrust, type TrustDecision } from '../trust/policy.js';
 import type { TargetCheckout, TargetCheckoutContext } from './target.js';
+
+export interface ResolvedPullRequest {
+  pr: PullRequestFacts;
+  token: ResolvedToken | null;
+  endpoints: GithubEndpoints;
+  /** Whether the policy lets the PR's code run without asking (src/trust/policy.ts). */
+  decision: TrustDecision;
+}
+
+/**
+ * Ask GitHub about a PR and decide whether its code may run without asking. No token goes to a host
+ * the user did not configure (the PR is then asked for anonymously, with a note).
+ */
+export async function resolvePullRequest(
+  spec: GithubTarget,
+  github: GithubDeps,
+  opts: { signal?: AbortSignal; onProgress?: (message: string) => void } = {},
+): Promise<ResolvedPullRequest> {
+  const endpoints = githubEndpoints(spec.host, github.env);
+  const name = `${spec.owner}/${spec.repo}#${spec.number}`;
+  opts.onProgress?.(`asking ${spec.host} about ${name}`);
+  const token = await github.token(spec.host);
+  if (!token && !(await github.userHost(spec.host))) {
+    const note = anonymousHostNote(spec.host, github.configFile);
+    github.logger?.warn(note);
+    opts.onProgress?.(`note: ${note}`);
+  }
+  const errorContext = {
+    host: spec.host,
+    apiUrl: endpoints.apiUrl,
+    what: `pull request ${name}`,
+    ...(token ? { tokenSource: token.source } : {}),
+  };
+  let pr: PullRequestFacts;
+  let client: GithubClient;
+  try {
+    client = await createGithubClient({
+      apiUrl: endpoints.apiUrl,
+      ...(token ? { token: token.token } : {}),
+      ...(opts.signal ? { signal: opts.signal } : {}),
+      ...(github.logger ? { logger: github.logger } : {}),
+      ...(github.maxRateLimitWaitMs !== undefined ? { maxRateLimitWaitMs: github.maxRateLimitWaitMs } : {}),
+    });
+    pr = await untilAborted(fetchPullRequest(client, spec), opts.signal);
+  } catch (err) {
+    throw githubApiError(err, errorContext);
+  }
+  let canPush = pr.canPushToBase;
+  if (canPush === null && token && !pr.isFork) {
+    // The PR's answer did not carry the permission: ask for the repository itself.
+    try {
+      canPush = await untilAborted(fetchCanPush(client, pr.baseRepo), opts.signal);
+    } catch (err) {
+      const error = githubApiError(err, { ...errorContext, what: `repository ${pr.baseRepo}` });
+      if (error.code === 'CANCELLED') throw error;
+      github.logger?.debug(`push permission of ${pr.baseRepo}: ${error.message}`);
+    }
+  }
+  const decision = decideTrust(
+    {
+      host: spec.host,
+      baseRepo: pr.baseRepo,
+      headRepo: pr.isFork && pr.headRepo === '(deleted fork)' ? null : pr.headRepo,
+      isFork: pr.isFork,
+      canPushToBase: canPush,
+    },
+    await github.trustLists(),
+  );
+  return { pr, token, endpoints, decision };
+}
 
 export async function checkoutGithubTarget(
   spec: GithubTarget,
@@ -16,28 +93,10 @@ export async function checkoutGithubTarget(
 ): Promise<TargetCheckout> {
   const github = ctx.github;
   if (!github) throw new Error('checkoutTarget: GitHub targets need ctx.github');
-  const endpoints = githubEndpoints(spec.host, github.env);
-  const name = `${spec.owner}/${spec.repo}#${spec.number}`;
-  ctx.onProgress?.(`asking ${spec.host} about ${name}`);
-  const token = await github.token(spec.host);
-  let pr: PullRequestFacts;
-  try {
-    const client = await createGithubClient({
-      apiUrl: endpoints.apiUrl,
-      ...(token ? { token: token.token } : {}),
-      ...(ctx.signal ? { signal: ctx.signal } : {}),
-      ...(github.logger ? { logger: github.logger } : {}),
-      ...(github.maxRateLimitWaitMs !== undefined ? { maxRateLimitWaitMs: github.maxRateLimitWaitMs } : {}),
-    });
-    pr = await untilAborted(fetchPullRequest(client, spec), ctx.signal);
-  } catch (err) {
-    throw githubApiError(err, {
-      host: spec.host,
-      apiUrl: endpoints.apiUrl,
-      what: `pull request ${name}`,
-      ...(token ? { tokenSource: token.source } : {}),
-    });
-  }
+  const { pr, token, endpoints, decision } = await resolvePullRequest(spec, github, {
+    ...(ctx.signal ? { signal: ctx.signal } : {}),
+    ...(ctx.onProgress ? { onProgress: ctx.onProgress } : {}),
+  });
   const state = [pr.state, pr.draft ? 'draft' : '', pr.isFork ? `from the fork ${pr.headRepo}` : ''].filter(
     Boolean,
   );
@@ -45,15 +104,10 @@ export async function checkoutGithubTarget(
     `PR #${pr.number} by ${pr.author} (${state.join(', ')}): ${pr.changedFilesCount} changed file(s)` +
       (pr.state === 'open' ? '' : ` — the PR is ${pr.state}; simulating its last head anyway`),
   );
-  if (pr.isFork && !ctx.trust) {
-    throw new CoworkerError(
-      'UNTRUSTED_FORK',
-      `Pull request #${pr.number} comes from a fork (${pr.headRepo}), not from ${pr.baseRepo}. Simulating it ` +
-        "runs that code — its install scripts and its dev server — on this machine with your user's rights " +
-        '(your files, your keys, your network), so it is not run unless you say so.',
-      `Read the changes first (${pr.url}/files). If you trust them, run again with --trust (MCP: "trust": true).`,
-    );
-  }
+  if (decision.trusted) ctx.onProgress?.(`runs without asking: ${decision.detail}`);
+  else if (!ctx.consent) throw untrustedError(spec, pr, decision);
+  else if (ctx.consent.headSha !== pr.headSha) throw movedSinceConsent(spec, pr, ctx.consent);
+  else ctx.onProgress?.(`runs with your consent (${consentHow[ctx.consent.how]}): ${decision.detail}`);
   throwIfCancelled(ctx.signal);
 
   const repoKey = repoId({
@@ -116,4 +170,41 @@ function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefined): Pro
     signal.addEventListener('abort', onAbort, { once: true });
     work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
   });
+}
+
+const consentHow: Record<TrustGrant['how'], string> = {
+  prompt: 'answered yes',
+  flag: '--trust',
+  elicitation: 'agreed in the MCP client',
+};
+
+/** The refusal of code nobody agreed to run, with the ways to agree. */
+export function untrustedError(
+  spec: GithubTarget,
+  pr: PullRequestFacts,
+  decision: TrustDecision,
+): CoworkerError {
+  const trust = trustCommand(spec.host, pr);
+  const login =
+    decision.reason === 'access-unknown'
+      ? ` If you can push to ${pr.baseRepo}, log in (\`${loginCommand(spec.host)}\`) and it runs without asking.`
+      : '';
+  return new CoworkerError(
+    'UNTRUSTED_CODE',
+    `Pull request #${pr.number} of ${pr.baseRepo} by @${printable(pr.author)} was not run: ${decision.detail}. ` +
+      "Simulating it runs that code — its install scripts and its dev server — on this machine with your user's " +
+      'rights (your files, your keys, your network), so it runs only when you say so.',
+    `Read the changes first (${pr.url}/files). To run it once: \`${oneOffCommand(prUrl(spec))}\`` +
+      (trust ? `; to trust ${pr.headRepo} from now on: \`${trust}\`.` : '.') +
+      login,
+  );
+}
+
+function movedSinceConsent(spec: GithubTarget, pr: PullRequestFacts, grant: TrustGrant): CoworkerError {
+  return new CoworkerError(
+    'UNTRUSTED_CODE',
+    `Pull request #${pr.number} of ${pr.baseRepo} changed after you agreed to run it: its head is now ` +
+      `${pr.headSha.slice(0, 12)}, you agreed to ${grant.headSha.slice(0, 12)}. The new commits were not run.`,
+    `Read the new changes (${pr.url}/commits) and simulate it again: \`myfav-coworker simulate ${prUrl(spec)}\`.`,
+  );
 }

@@ -1,4 +1,5 @@
 import type { SettingOverrides } from '../config/schema.js';
+import type { TrustGrant } from '../trust/consent.js';
 
 /** What to simulate, as parsed from the user's input (CLI argument or MCP call). */
 export type TargetSpec =
@@ -21,17 +22,25 @@ export interface SimulationRequest {
   target: TargetSpec;
   settings: SettingOverrides;
   agent: AgentOptions;
-  /** Run code from a fork's PR (GitHub targets). */
-  trust?: boolean;
+  /**
+   * The user's consent to run a PR the trust policy does not run by itself (GitHub targets), bound to
+   * the head commit they agreed to. Never set from a model's word (MCP `trust: true`).
+   */
+  consent?: TrustGrant;
   /** Run the base commit again even when a cached run of it exists (`--refresh-base`). */
   refreshBase?: boolean;
 }
 
-/** Two requests for the same thing at the same head share a job (MCP clients retry). */
-export function dedupeKey(target: TargetSpec, headSha?: string): string {
+/**
+ * Two requests for the same thing at the same head share a job (MCP clients retry). The key includes
+ * the trust decision: a job run with the user's consent and one left to the policy never merge, so a
+ * call can only join a job that was allowed to run the way it asked.
+ */
+export function dedupeKey(target: TargetSpec, headSha?: string, consent?: TrustGrant): string {
   const where =
     target.kind === 'local'
       ? `local:${target.repoPath}:${target.headRef ?? 'HEAD'}:${target.baseRef ?? ''}`
       : `github:${target.host}/${target.owner}/${target.repo}#${target.number}`;
-  return headSha ? `${where}@${headSha}` : where;
+  const key = headSha ? `${where}@${headSha}` : where;
+  return target.kind === 'github' ? `${key}:${consent ? 'consented' : 'policy'}` : key;
 }

@@ -106,7 +106,7 @@ export async function runJob(job: JobRecord, deps: JobDeps, opts: JobRunOptions)
       worktreeDir: worktree,
       signal: opts.signal,
       github: deps.github ?? defaultGithubDeps({ paths, logger }),
-      trust: job.request.trust === true,
+      ...(job.request.consent ? { consent: job.request.consent } : {}),
       onProgress: progress,
     });
     teardown.add('remove worktree', () => checkout.remove());

@@ -115,8 +115,12 @@ export class JobService {
   async submit(request: SimulationRequest, opts: { signal?: AbortSignal } = {}): Promise<Submitted> {
     if (this.closing) throw shuttingDown();
     await this.start();
-    const head = await this.resolveHead(request.target, opts.signal);
-    const key = dedupeKey(head.target, head.sha ?? undefined);
+    // A consent names the head the user agreed to: that is the commit this job is for.
+    const head =
+      request.consent && request.target.kind === 'github'
+        ? { target: request.target, sha: request.consent.headSha }
+        : await this.resolveHead(request.target, opts.signal);
+    const key = dedupeKey(head.target, head.sha ?? undefined, request.consent);
     const store = this.store();
     const id = newJobId();
     let { job, created } = store.createUnlessActive({

@@ -2,6 +2,7 @@ import { type Checkout, checkoutLocal } from '../git/localCheckout.js';
 import type { GithubDeps } from '../github/deps.js';
 import type { ChangedFile } from '../github/pullRequest.js';
 import type { TargetInfo } from '../report/model.js';
+import type { TrustGrant } from '../trust/consent.js';
 import { checkoutGithubTarget } from './githubTarget.js';
 import type { TargetSpec } from './request.js';
 
@@ -23,8 +24,8 @@ export interface TargetCheckoutContext {
   signal?: AbortSignal;
   /** Tokens and endpoints for pull requests (required for GitHub targets). */
   github?: GithubDeps;
-  /** Run a fork's pull request (its code is untrusted). */
-  trust?: boolean;
+  /** The user's consent to run a pull request the trust policy does not run by itself. */
+  consent?: TrustGrant;
   onProgress?: (message: string) => void;
 }
 

@@ -1,3 +1,4 @@
+import type { GithubDeps } from '../github/deps.js';
 import type { TargetSpec } from '../jobs/request.js';
 import type { JobService } from '../jobs/service.js';
 import type { Logger } from '../log.js';
@@ -10,6 +11,11 @@ export interface McpContext {
   version: string;
   /** simulate_pr's target: a PR URL, OWNER/REPO#N, or a local repository path with head/base refs. */
   parseTarget(input: string, refs: { head?: string; base?: string }): TargetSpec;
+  /**
+   * Tokens, hosts and the user's trust lists for pull request targets (asked before a job is queued,
+   * to decide whether the user must agree first); undefined: pull requests are refused.
+   */
+  pullRequests?: GithubDeps | undefined;
   /** GitHub login and status; undefined where GitHub sign-in is not available in this build. */
   github?: GithubAuthTools | undefined;
 }

@@ -9,6 +9,7 @@
 
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import type { Deps } from '../deps.js';
+import { defaultGithubDeps } from '../github/deps.js';
 import type { TargetSpec } from '../jobs/request.js';
 import { JobService } from '../jobs/service.js';
 import type { McpContext } from './context.js';
@@ -52,6 +53,7 @@ export async function runStdioServer(opts: StdioServerOptions): Promise<number> 
     logger,
     version: opts.version,
     parseTarget: opts.parseTarget,
+    pullRequests: defaultGithubDeps({ paths: deps.paths, logger }),
     github: createGithubAuthTools({ paths: deps.paths, logger, signal: lifetime.signal }),
   };
   const server = createServer(ctx);

@@ -22,6 +22,8 @@ export interface FakeUser {
   scopes?: string[] | null;
   /** Private repositories ("owner/name") this user may read besides their own. */
   canRead?: string[];
+  /** Repositories ("owner/name") this user may push to besides their own. */
+  canPush?: string[];
 }
 
 export interface FakeRepoInput {
@@ -138,6 +140,11 @@ export class FakeGithub {
   tooEarlyPolls = 0;
   /** The interval (seconds) the device flow currently demands. */
   currentInterval = 0;
+  /**
+   * Whether PR answers carry the user's `permissions` on the base repository (GitHub's usually do);
+   * false makes a client ask GET /repos/{owner}/{repo} instead.
+   */
+  permissionsInPulls = true;
 
   private readonly users = new Map<string, FakeUser>();
   private readonly repos = new Map<string, Repo>();
@@ -181,6 +188,13 @@ export class FakeGithub {
 
   addUser(user: FakeUser): void {
     this.users.set(user.token, user);
+  }
+
+  /** Let a user push to a repository ("owner/name"), as a collaborator. */
+  grantPush(login: string, repo: string): void {
+    for (const user of this.users.values()) {
+      if (user.login === login) user.canPush = [...(user.canPush ?? []), repo];
+    }
   }
 
   async addRepo(input: FakeRepoInput): Promise<{ dir: string; cloneUrl: string }> {
@@ -397,6 +411,22 @@ export class FakeGithub {
     );
   }
 
+  private canPush(user: FakeUser | undefined, repo: Repo): boolean {
+    if (!user) return false;
+    const full = `${repo.owner}/${repo.name}`.toLowerCase();
+    return (
+      user.login.toLowerCase() === repo.owner.toLowerCase() ||
+      (user.canPush ?? []).some((r) => r.toLowerCase() === full)
+    );
+  }
+
+  /** What GitHub adds to a repository for a signed-in user (nothing for anonymous requests). */
+  private permissions(user: FakeUser | undefined, repo: Repo) {
+    if (!user) return {};
+    const push = this.canPush(user, repo);
+    return { permissions: { admin: false, maintain: false, push, triage: push, pull: true } };
+  }
+
   private async api(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     await drain(req);
     const who = this.userFor(req.headers.authorization);
@@ -420,13 +450,20 @@ export class FakeGithub {
       if (!who) return json(res, 401, { message: 'Requires authentication', status: '401' }, headers);
       return json(res, 200, { login: who.login, id: 1, type: 'User' }, headers);
     }
+    const repoRoute = /^\/repos\/([^/]+)\/([^/]+)$/.exec(route);
+    if (repoRoute && req.method === 'GET') {
+      const repo = this.repo(`${repoRoute[1]}/${repoRoute[2]}`);
+      if (!repo || !this.canRead(who, repo))
+        return json(res, 404, { message: 'Not Found', status: '404' }, headers);
+      return json(res, 200, { ...this.repoJson(repo), ...this.permissions(who, repo) }, headers);
+    }
     const m = /^\/repos\/([^/]+)\/([^/]+)\/pulls\/(\d+)(\/files)?$/.exec(route);
     if (m && req.method === 'GET') {
       const repo = this.repo(`${m[1]}/${m[2]}`);
       const pull = this.pulls.get(`${m[1]}/${m[2]}#${m[3]}`.toLowerCase());
       if (!repo || !pull || !this.canRead(who, repo))
         return json(res, 404, { message: 'Not Found', status: '404' }, headers);
-      if (!m[4]) return json(res, 200, this.pullJson(pull), headers);
+      if (!m[4]) return json(res, 200, this.pullJson(pull, who), headers);
       const perPage = Math.min(100, Number(url.searchParams.get('per_page')) || 30);
       const page = Math.max(1, Number(url.searchParams.get('page')) || 1);
       const last = Math.max(1, Math.ceil(pull.files.length / perPage));
@@ -453,8 +490,8 @@ export class FakeGithub {
     json(res, 404, { message: 'Not Found', status: '404' }, headers);
   }
 
-  private pullJson(p: Pull) {
-    const repoJson = (r: Repo) => ({
+  private repoJson(r: Repo) {
+    return {
       id: r.id,
       name: r.name,
       full_name: `${r.owner}/${r.name}`,
@@ -462,6 +499,13 @@ export class FakeGithub {
       owner: { login: r.owner },
       html_url: `${this.url}/${r.owner}/${r.name}`,
       clone_url: this.cloneUrl(r.owner, r.name),
+    };
+  }
+
+  private pullJson(p: Pull, who: FakeUser | undefined) {
+    const repoJson = (r: Repo) => ({
+      ...this.repoJson(r),
+      ...(this.permissionsInPulls ? this.permissions(who, r) : {}),
     });
     const headRepo =
       p.headRepo === null

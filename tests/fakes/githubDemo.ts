@@ -3,6 +3,7 @@
 //
 //   acme/demo (public)             #1 feature/stats → main (open; fails like the local run)
 //                                  #2 the same commits from the fork mallory/demo (untrusted)
+//   users: octo-dev (`token`) can push to both repositories; outsider (`outsiderToken`) to neither
 //                                  #3 feature/stats, merged
 //                                  #4 feature/stats with hostile branch names in the API answer
 //                                  #5 docs/readme → main (open; passes)
@@ -25,9 +26,11 @@ export function fakeToken(prefix = 'ghp_'): string {
 
 export interface GithubDemo {
   fake: FakeGithub;
-  /** A user who can read both repositories (classic token, `repo` scope). */
+  /** A user who can read and push to both repositories (classic token, `repo` scope). */
   token: string;
   login: string;
+  /** A user who can read acme/demo (public) but push to neither repository. */
+  outsiderToken: string;
   /** Where the private app writes install.json / app.json. */
   envDumpDir: string;
   /** Hostile names PR #4 reports. */
@@ -44,7 +47,15 @@ export async function startGithubDemo(opts: { secondMs?: number } = {}): Promise
   try {
     const token = fakeToken();
     const login = 'octo-dev';
-    fake.addUser({ login, token, scopes: ['repo', 'read:org'], canRead: ['acme/private-app'] });
+    fake.addUser({
+      login,
+      token,
+      scopes: ['repo', 'read:org'],
+      canRead: ['acme/private-app'],
+      canPush: ['acme/demo', 'acme/private-app'],
+    });
+    const outsiderToken = fakeToken();
+    fake.addUser({ login: 'outsider', token: outsiderToken, scopes: ['repo'] });
 
     const demo = await buildDemoRepo(path.join(work, 'demo'));
     await git(demo.repoPath, ['checkout', '--quiet', '-b', 'docs/readme', 'main']);
@@ -123,6 +134,7 @@ export async function startGithubDemo(opts: { secondMs?: number } = {}): Promise
       fake,
       token,
       login,
+      outsiderToken,
       envDumpDir,
       hostileHeadRef,
       hostileBaseRef,

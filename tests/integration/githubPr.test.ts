@@ -29,6 +29,8 @@ import { resolvePaths } from '../../src/paths.js';
 import { renderMarkdown } from '../../src/report/markdown.js';
 import type { Report } from '../../src/report/model.js';
 import { summarize } from '../../src/report/verdict.js';
+import type { TrustGrant } from '../../src/trust/consent.js';
+import { addTrusted, parseTrustEntry } from '../../src/trust/lists.js';
 import { fakeToken, type GithubDemo, startGithubDemo } from '../fakes/githubDemo.js';
 import { createGitRepo } from '../helpers/gitRepo.js';
 
@@ -67,7 +69,9 @@ const spec = (repo: string, number: number): GithubTarget => ({
 });
 
 let jobs = 0;
-function context(opts: { home?: string; token?: string | null; trust?: boolean; progress?: string[] } = {}) {
+function context(
+  opts: { home?: string; token?: string | null; consent?: TrustGrant; progress?: string[] } = {},
+) {
   const home = opts.home ?? mkdtempSync(path.join(work, 'home-'));
   const env: NodeJS.ProcessEnv = {
     MYFAV_GITHUB_API_URL: demo.apiUrl,
@@ -81,7 +85,7 @@ function context(opts: { home?: string; token?: string | null; trust?: boolean; 
       reposDir: path.join(home, 'cache', 'repos'),
       worktreeDir: path.join(home, 'cache', 'worktrees', `job${++jobs}`),
       github: defaultGithubDeps({ paths, env }),
-      trust: opts.trust === true,
+      ...(opts.consent ? { consent: opts.consent } : {}),
       onProgress: (m: string) => opts.progress?.push(m),
     },
   };
@@ -204,6 +208,8 @@ describe('pull request checkout', () => {
     const before = demo.fake.gitRequests.length;
     const apiBefore = demo.fake.requests.length;
     const c = context({ token: null });
+    // Anonymous: GitHub cannot say whether the user may push, so it runs only from the trusted list.
+    await addTrusted(path.join(c.home, 'config'), parseTrustEntry('acme/demo', 'repo'));
     const checkout = await checkoutTarget(spec('acme/demo', 5), c.ctx);
     expect(existsSync(path.join(checkout.worktree, 'CONTRIBUTING.md'))).toBe(true);
     expect(demo.fake.gitRequests.slice(before).every((r) => r.auth === 'none')).toBe(true);
@@ -227,18 +233,33 @@ describe('pull request checkout', () => {
     await checkout.remove();
   });
 
-  it("refuses a fork's PR unless trusted, before fetching any of its code", async () => {
+  it("refuses a fork's PR without the user's consent for its head, before fetching any of its code", async () => {
     const before = demo.fake.gitRequests.length;
     const c = context();
     const err = await failure(checkoutTarget(spec('acme/demo', 2), c.ctx));
-    expect(err.code).toBe('UNTRUSTED_FORK');
-    expect(err.message).toMatch(/comes from a fork \(mallory\/demo\)/);
+    expect(err.code).toBe('UNTRUSTED_CODE');
+    expect(err.message).toMatch(/comes from the fork mallory\/demo, not from acme\/demo/);
     expect(err.message).toMatch(/runs that code/);
-    expect(err.hint).toMatch(/--trust/);
+    expect(err.hint).toContain('myfav-coworker simulate https://github.com/acme/demo/pull/2 --trust');
+    expect(err.hint).toContain('myfav-coworker trust mallory/demo');
     expect(demo.fake.gitRequests.length).toBe(before);
     expect(existsSync(c.ctx.worktreeDir)).toBe(false);
 
-    const trusted = await checkoutTarget(spec('acme/demo', 2), { ...c.ctx, trust: true });
+    // A consent covers the head the user saw, not a later push.
+    const stale = await failure(
+      checkoutTarget(spec('acme/demo', 2), { ...c.ctx, consent: { headSha: 'a'.repeat(40), how: 'flag' } }),
+    );
+    expect(stale.message).toMatch(/changed after you agreed to run it/);
+    expect(demo.fake.gitRequests.length).toBe(before);
+
+    const headSha = await resolveHeadSha(spec('acme/demo', 2), {
+      paths: resolvePaths({ MYFAV_COWORKER_HOME: c.home }),
+      env: c.ctx.github.env,
+    });
+    const trusted = await checkoutTarget(spec('acme/demo', 2), {
+      ...c.ctx,
+      consent: { headSha, how: 'flag' },
+    });
     expect(trusted.target.pr).toMatchObject({ isFork: true, headRepo: 'mallory/demo' });
     expect(trusted.target.headRef).toBe('patch-1');
     await trusted.remove();
@@ -286,6 +307,7 @@ describe('pull request checkout', () => {
       branches: { 'feature/web': { 'apps/web/server.js': '// changed', 'apps/web/page.html': '<p>new</p>' } },
     });
     await demo.fake.addRepo({ owner: 'acme', name: 'mono', source: mono.path });
+    demo.fake.grantPush(demo.login, 'acme/mono');
     await demo.fake.addPull({
       repo: 'acme/mono',
       number: 1,

@@ -9,6 +9,7 @@ import type { ProgressEvent } from '../../jobs/progress.js';
 import { dedupeKey, type SimulationRequest } from '../../jobs/request.js';
 import { runJob } from '../../jobs/runJob.js';
 import { artifactsDir } from '../../paths.js';
+import { printable } from '../../printable.js';
 import { renderTerminalSummary } from '../../report/terminal.js';
 import { exitCodeFor } from '../exitCodes.js';
 import { colorEnabled, formatElapsed, styler, writeJson } from '../output.js';
@@ -73,7 +74,7 @@ export function registerSimulate(program: Command, deps: () => Deps): void {
     .option('--refresh-base', 'run the base commit again even when a cached run of it exists')
     .option(
       '--trust',
-      "run a pull request from a fork (its code runs on this machine with your user's rights)",
+      "run this pull request's code without asking, although you cannot push to its repository or it comes from a fork (it runs on this machine with your user's rights)",
     )
     .option(
       '--model <id>',
@@ -117,7 +118,6 @@ async function simulate(targetInput: string, flags: SimulateFlags, deps: Deps): 
       ...(flags.tokenBudget !== undefined ? { maxTokens: flags.tokenBudget } : {}),
       ...(flags.timeBudget !== undefined ? { maxSeconds: flags.timeBudget } : {}),
     },
-    ...(flags.trust ? { trust: true } : {}),
     ...(flags.refreshBase ? { refreshBase: true } : {}),
   };
   const badRoute = flags.route?.find((r) => !/^[/#]/.test(r));
@@ -131,6 +131,12 @@ async function simulate(targetInput: string, flags: SimulateFlags, deps: Deps): 
 
   // A typo'd path or branch is answered at once, without a job in the history.
   if (request.target.kind === 'local') await precheckLocalTarget(request.target, style);
+  // A pull request's code runs only when the policy, --trust or your answer says so; else no job at all.
+  if (request.target.kind === 'github') {
+    const { terminalConsent } = await import('../consent.js');
+    const consent = await terminalConsent(request.target, { trustFlag: flags.trust === true, deps, style });
+    if (consent) request.consent = consent;
+  }
 
   const store = await deps.history();
   const id = newJobId();
@@ -139,7 +145,7 @@ async function simulate(targetInput: string, flags: SimulateFlags, deps: Deps): 
     request,
     artifactDir: artifactsDir(deps.paths, id),
     status: 'running',
-    dedupeKey: dedupeKey(request.target),
+    dedupeKey: dedupeKey(request.target, request.consent?.headSha, request.consent),
   });
 
   const controller = new AbortController();
@@ -238,12 +244,6 @@ async function precheckLocalTarget(
         `(here ${head.headRef} @ ${head.headSha.slice(0, 8)}).\n`,
     );
   }
-}
-
-/** Progress text can quote a page or the app's output: no control characters reach the terminal. */
-function printable(text: string): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: removing control characters is the point.
-  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, '');
 }
 
 /** A parser for a numeric flag whose errors name the flag and show a valid example. */

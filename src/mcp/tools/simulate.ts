@@ -2,6 +2,7 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import type { SimulationRequest } from '../../jobs/request.js';
 import type { Submitted } from '../../jobs/service.js';
+import { type ConsentOutcome, consentForPullRequest } from '../consent.js';
 import type { McpContext } from '../context.js';
 import { jobResult } from '../jobResult.js';
 import { followUp } from '../render.js';
@@ -19,7 +20,7 @@ target is one of:
 
 Asking again for the same target at the same commit while a job for it is queued or running returns that job instead of starting another.
 
-Simulating runs the PR's code on the user's machine. Pull requests from forks are refused unless trust is true: set it only when the user has said they trust that code.`;
+Simulating runs the PR's code on the user's machine. It runs without asking only when the user can push to the repository (and the PR is not from a fork) or has trusted the repository or its owner (\`myfav-coworker trust OWNER/REPO\`). Otherwise the user is asked through this client, if it can ask; if it cannot, the result says what the user can run in a terminal. trust: true only says the user asked for it: it is not consent and never runs untrusted code by itself.`;
 
 export function registerSimulateTool(server: McpServer, ctx: McpContext): void {
   server.registerTool(
@@ -62,7 +63,7 @@ export function registerSimulateTool(server: McpServer, ctx: McpContext): void {
           .boolean()
           .optional()
           .describe(
-            "Allow running a fork's pull request. Only true when the user said they trust that code; it runs on their machine.",
+            'The user asked to run this PR. Not sufficient: code the user has not trusted still needs their own consent (asked through the client).',
           ),
         compare_base: z
           .boolean()
@@ -95,18 +96,26 @@ export function registerSimulateTool(server: McpServer, ctx: McpContext): void {
           ...(args.head ? { head: args.head } : {}),
           ...(args.base ? { base: args.base } : {}),
         };
+        const target = ctx.parseTarget(args.target, refs);
+        let consent: ConsentOutcome | undefined;
+        if (target.kind === 'github') {
+          consent = await consentForPullRequest(server, ctx, target, args.trust === true, extra);
+          if (!consent.run) return consent.result;
+        }
         const request: SimulationRequest = {
           input: args.target.trim(),
-          target: ctx.parseTarget(args.target, refs),
+          target,
           settings: {
             ...(args.instructions?.trim() ? { instructions: args.instructions.trim() } : {}),
             ...(args.compare_base === false ? { compareBase: false } : {}),
           },
           agent: { enabled: true },
-          ...(args.trust ? { trust: true } : {}),
+          ...(consent?.run && consent.grant ? { consent: consent.grant } : {}),
         };
         const submitted = await ctx.service.submit(request, { signal: extra.signal });
-        const lead = describeSubmitted(submitted);
+        const lead = [consent?.run ? consent.note : '', describeSubmitted(submitted)]
+          .filter(Boolean)
+          .join(' ');
         const wait = clampWait(args.wait_seconds);
         if (wait === 0) return textResult(`${lead}\n${followUp(submitted.job.id)}`);
         const job = await waitForJob(ctx, submitted.job.id, wait, extra);
