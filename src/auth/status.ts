@@ -1,10 +1,11 @@
 import { loginCommand } from '../config/githubLogin.js';
+import { userConfigPath } from '../config/userConfig.js';
 import { isRequestError } from '../github/apiErrors.js';
-import { githubEndpoints } from '../github/endpoints.js';
+import { githubEndpoints, isEnterpriseServer } from '../github/endpoints.js';
 import { createGithubClient } from '../github/octokit.js';
 import { fetchViewer } from '../github/user.js';
 import type { AppPaths } from '../paths.js';
-import type { TokenSource } from './envToken.js';
+import { envTokenFor, type TokenSource } from './envToken.js';
 import { resolveToken } from './resolveToken.js';
 import { resolveHost } from './settings.js';
 
@@ -33,11 +34,21 @@ export async function authStatus(opts: {
   const login = loginCommand(host, env);
   const resolved = await resolveToken({ host, paths: opts.paths, env });
   if (!resolved) {
+    const withheld = envTokenFor(host, env);
+    if (withheld) {
+      // The token is there but the host is not one the user named: it is not sent (tokenHosts.ts).
+      return {
+        loggedIn: false,
+        host,
+        problem: `${withheld.name} is set, but ${host} is not a GitHub host you configured, so the token is not sent to it.`,
+        fix: `If ${host} is yours, set GH_HOST=${host} or add it to "githubHosts" in ${userConfigPath(opts.paths.config)}.`,
+      };
+    }
     return {
       loggedIn: false,
       host,
       problem: `Not logged in to ${host}.`,
-      fix: `Run \`${login}\` (or set GH_TOKEN).`,
+      fix: `Run \`${login}\` (or set ${isEnterpriseServer(host) ? 'GH_ENTERPRISE_TOKEN' : 'GH_TOKEN'}).`,
     };
   }
   const source = resolved.source;

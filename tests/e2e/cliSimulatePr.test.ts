@@ -126,8 +126,8 @@ describe('simulate a pull request', () => {
     const before = demo.fake.gitRequests.length;
     const r = await simulate('acme/demo#2');
     expect(r.code).toBe(2);
-    expect(r.stdout).toMatch(/comes from a fork \(mallory\/demo\)/);
-    expect(r.stdout).toMatch(/--trust/);
+    expect(r.stderr).toMatch(/it comes from the fork mallory\/demo, not from acme\/demo/);
+    expect(r.stderr).toMatch(/--trust/);
     expect(demo.fake.gitRequests.length).toBe(before);
     expect(leftoversIn(home.dir)).toEqual([]);
   });
@@ -149,12 +149,12 @@ describe('bad input and GitHub errors', () => {
   it('PR not found, bad token (exit 4), rate limited', async () => {
     const missing = await simulate('acme/demo#999');
     expect(missing.code).toBe(2);
-    expect(missing.stdout).toMatch(/not found, or your token cannot see this repository/);
+    expect(missing.stderr).toMatch(/not found, or your token cannot see this repository/);
 
     const revoked = await simulate('acme/demo#1', { token: fakeToken() });
     expect(revoked.code).toBe(4);
-    expect(revoked.stdout).toMatch(/invalid or revoked/);
-    expect(revoked.stdout).toMatch(/myfav-coworker login/);
+    expect(revoked.stderr).toMatch(/invalid or revoked/);
+    expect(revoked.stderr).toMatch(/myfav-coworker login/);
 
     demo.fake.failNext({
       path: /\/pulls\/1$/,
@@ -167,6 +167,6 @@ describe('bad input and GitHub errors', () => {
     });
     const limited = await simulate('acme/demo#1');
     expect(limited.code).toBe(2);
-    expect(limited.stdout).toMatch(/rate limit for your token is used up until/);
+    expect(limited.stderr).toMatch(/rate limit for your token is used up until/);
   });
 });

@@ -200,9 +200,25 @@ describe('tokens and status', () => {
     const ghe = await authStatus({ paths, env: { ...env, GH_TOKEN: token }, host: 'ghe.example.com' });
     expect(ghe).toMatchObject({ loggedIn: false, host: 'ghe.example.com' });
     expect(ghe.fix).toMatch(/login --hostname ghe\.example\.com/);
+    // An Enterprise token goes only to a host the user configured (GH_HOST, githubHost(s), a login).
+    const unconfigured = await authStatus({
+      paths,
+      env: { ...env, GH_ENTERPRISE_TOKEN: token },
+      host: 'ghe.example.com',
+    });
+    expect(unconfigured).toMatchObject({ loggedIn: false, host: 'ghe.example.com' });
+    expect(unconfigured.problem).toMatch(
+      /GH_ENTERPRISE_TOKEN is set, but ghe\.example\.com is not a GitHub host you configured/,
+    );
+    expect(unconfigured.fix).toMatch(/GH_HOST=ghe\.example\.com/);
     expect(
-      (await authStatus({ paths, env: { ...env, GH_ENTERPRISE_TOKEN: token }, host: 'ghe.example.com' }))
-        .source,
+      (
+        await authStatus({
+          paths,
+          env: { ...env, GH_ENTERPRISE_TOKEN: token, GH_HOST: 'ghe.example.com' },
+          host: 'ghe.example.com',
+        })
+      ).source,
     ).toBe('GH_ENTERPRISE_TOKEN');
   });
 
