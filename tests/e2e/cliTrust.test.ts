@@ -74,7 +74,7 @@ describe('consent in a terminal', () => {
     expect((await cli(['untrust', 'acme/demo'])).stderr).toMatch(/no longer trusted/);
     expect((await cli(['simulate', 'acme/demo#5', '--no-agent'])).code).toBe(2);
     expect(leftoversIn(home.dir)).toEqual([]);
-  });
+  }, 300_000);
 
   it('a PR the user can push to runs without asking; --trust runs the one they cannot', async () => {
     const own = await cli(['simulate', 'acme/demo#5', '--no-agent'], demo.token);
@@ -85,7 +85,7 @@ describe('consent in a terminal', () => {
     expect(flagged.code).toBe(0);
     expect(flagged.stderr).toMatch(/running PR #5 because of --trust \(you cannot push to acme\/demo\)/);
     expect(flagged.stderr).toMatch(/runs with your consent \(--trust\)/);
-  });
+  }, 300_000);
 
   it("a fork's PR on a terminal: the question shows the author, the fork and the files; no refuses, yes runs", async () => {
     const no = await onTerminal(['simulate', 'acme/demo#2', '--no-agent'], 'n\n', demo.token);
@@ -104,5 +104,5 @@ describe('consent in a terminal', () => {
     expect(yes.stdout).toMatch(/runs with your consent \(answered yes\)/);
     expect(await jobCount()).toBe(jobsBefore + 1);
     expect(leftoversIn(home.dir)).toEqual([]);
-  });
+  }, 300_000);
 });

@@ -112,7 +112,7 @@ describe('consent for pull requests over MCP', () => {
     }
     expect(await jobCount()).toBe(0);
     expect(demo.fake.gitRequests.length).toBe(gitBefore);
-  });
+  }, 300_000);
 
   it('a client that can ask: the user sees the facts; declining refuses, and the result says so', async () => {
     answer = { action: 'decline' };
@@ -131,7 +131,7 @@ describe('consent for pull requests over MCP', () => {
     expect(unticked.isError).toBe(true);
     expect(textOf(unticked)).toMatch(/without ticking "run"/);
     expect(await jobCount()).toBe(0);
-  });
+  }, 300_000);
 
   it('accepting runs the PR at the commit the user saw, and the result says the user agreed', async () => {
     answer = { action: 'accept', content: { run: true } };
@@ -150,5 +150,5 @@ describe('consent for pull requests over MCP', () => {
     const again = await simulate(asking, { target: 'acme/demo#2' });
     expect(again.isError).toBe(true);
     expect(textOf(again)).toMatch(/dismissed the question/);
-  });
+  }, 300_000);
 });
