@@ -76,10 +76,36 @@ export class CancelledError extends CoworkerError {
   }
 }
 
+// The job history's file, for the message of a corruption found by any later query (db.ts notes it).
+let historyFile: string | undefined;
+
+export function noteHistoryFile(file: string): void {
+  historyFile = file;
+}
+
+/** SQLite's "database disk image is malformed" (SQLITE_CORRUPT*) and "file is not a database". */
+export function isCorruptDatabase(err: unknown): boolean {
+  const code = (err as { code?: unknown })?.code;
+  return typeof code === 'string' && (code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB');
+}
+
+/** A damaged job history: which file, and what to do (it is never moved without being asked). */
+export function corruptHistoryError(file: string, detail: string): CoworkerError {
+  return new CoworkerError(
+    'HISTORY_CORRUPT',
+    `The job history ${file} is damaged and cannot be read${detail ? ` (${detail})` : ''}.`,
+    `Move it aside and start an empty history with \`myfav-coworker doctor --move-corrupt-history\` ` +
+      '(it is renamed to jobs.sqlite.corrupt-<time>; the job folders with their reports stay), or restore the file from a backup.',
+  );
+}
+
 /** Turn anything thrown into a CoworkerError, keeping typed ones as they are. */
 export function toCoworkerError(err: unknown): CoworkerError {
   if (err instanceof CoworkerError) return err;
   if (isAbortError(err)) return new CancelledError();
+  if (isCorruptDatabase(err)) {
+    return corruptHistoryError(historyFile ?? 'jobs.sqlite', err instanceof Error ? err.message : '');
+  }
   const message = err instanceof Error ? err.message : String(err);
   return new CoworkerError(
     'INTERNAL',

@@ -1,7 +1,7 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { CoworkerError } from '../errors.js';
+import { CoworkerError, corruptHistoryError, isCorruptDatabase, noteHistoryFile } from '../errors.js';
 
 export type Db = Database.Database;
 
@@ -47,13 +47,24 @@ const migrations: string[] = [
 
 export function openDatabase(file: string): Db {
   mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-  const db = new Database(file);
-  db.pragma('journal_mode = WAL');
-  // Two processes (a second MCP server, a CLI run) may share the file: wait for locks, don't fail.
-  db.pragma('busy_timeout = 5000');
-  db.pragma('foreign_keys = ON');
-  migrate(db, file);
-  return db;
+  noteHistoryFile(file);
+  let db: Db | undefined;
+  try {
+    db = new Database(file);
+    db.pragma('journal_mode = WAL');
+    // Two processes (a second MCP server, a CLI run) may share the file: wait for locks, don't fail.
+    db.pragma('busy_timeout = 5000');
+    db.pragma('foreign_keys = ON');
+    // A damaged page only shows when a query reads it: find it now, before a job depends on the file.
+    const check = db.pragma('quick_check(1)', { simple: true });
+    if (check !== 'ok') throw corruptHistoryError(file, String(check).split('\n').at(-1) ?? '');
+    migrate(db, file);
+    return db;
+  } catch (err) {
+    db?.close();
+    if (isCorruptDatabase(err)) throw corruptHistoryError(file, (err as Error).message);
+    throw err;
+  }
 }
 
 function migrate(db: Db, file: string): void {
@@ -75,4 +86,33 @@ function migrate(db: Db, file: string): void {
       db.pragma(`user_version = ${version + 1}`);
     }).immediate();
   }
+}
+
+export type MoveAsideResult = { moved: true; to: string[] } | { moved: false; why: 'missing' | 'healthy' };
+
+/**
+ * Rename a damaged history (and its -wal/-shm) to `<file>.corrupt-<time>` so the next start gets an
+ * empty one — only on the user's request, and only when it really is damaged.
+ */
+export function moveCorruptHistory(file: string, now = new Date()): MoveAsideResult {
+  if (!existsSync(file)) return { moved: false, why: 'missing' };
+  let db: Db | undefined;
+  try {
+    db = new Database(file, { fileMustExist: true });
+    db.pragma('busy_timeout = 5000');
+    if (db.pragma('quick_check(1)', { simple: true }) === 'ok') return { moved: false, why: 'healthy' };
+  } catch (err) {
+    if (!isCorruptDatabase(err)) throw err;
+  } finally {
+    db?.close();
+  }
+  const stamp = now.toISOString().replace(/[:.]/g, '-');
+  const to: string[] = [];
+  for (const suffix of ['', '-wal', '-shm']) {
+    if (!existsSync(file + suffix)) continue;
+    const target = `${file}.corrupt-${stamp}${suffix}`;
+    renameSync(file + suffix, target);
+    to.push(target);
+  }
+  return { moved: true, to };
 }

@@ -5,7 +5,8 @@ import { resolveAgentSettings } from '../../agent/settings.js';
 import { authStatus } from '../../auth/index.js';
 import { discoverBrowser } from '../../browser/discover.js';
 import type { Deps } from '../../deps.js';
-import type { CoworkerError } from '../../errors.js';
+import { type CoworkerError, toCoworkerError } from '../../errors.js';
+import { jobsDbPath } from '../../paths.js';
 import { colorEnabled, styler } from '../output.js';
 
 const run = promisify(execFile);
@@ -25,8 +26,16 @@ export function registerDoctor(program: Command, deps: () => Deps): void {
     .description(
       'Check that everything a simulation needs is here (Node, git, a browser, the data dir, GitHub, the AI key)',
     )
-    .action(async () => {
+    .option(
+      '--move-corrupt-history',
+      'rename a damaged job history (jobs.sqlite) to jobs.sqlite.corrupt-<time> and start an empty one',
+    )
+    .action(async (flags: { moveCorruptHistory?: boolean }) => {
       const d = deps();
+      if (flags.moveCorruptHistory) {
+        process.exitCode = await moveHistoryAside(d);
+        return;
+      }
       const checks: Check[] = [];
       const major = Number(process.versions.node.split('.')[0]);
       checks.push({
@@ -54,10 +63,14 @@ export function registerDoctor(program: Command, deps: () => Deps): void {
         const count = (await d.history()).list({ limit: 1000 }).length;
         checks.push({ name: 'job history', state: 'ok', detail: `${d.paths.data} (${count} job(s))` });
       } catch (err) {
+        const error = toCoworkerError(err);
         checks.push({
           name: 'job history',
           state: 'fail',
-          detail: `${d.paths.data}: ${(err as Error).message}`,
+          detail:
+            error.code === 'HISTORY_CORRUPT'
+              ? `${error.message} ${error.hint}`
+              : `${d.paths.data}: ${error.message}`,
         });
       }
       const github = await authStatus({ paths: d.paths });
@@ -97,4 +110,23 @@ export function registerDoctor(program: Command, deps: () => Deps): void {
       for (const c of checks) process.stdout.write(`${mark[c.state]} ${c.name.padEnd(12)} ${c.detail}\n`);
       process.exitCode = checks.some((c) => c.state === 'fail') ? 2 : 0;
     });
+}
+
+async function moveHistoryAside(d: Deps): Promise<number> {
+  const { moveCorruptHistory } = await import('../../jobs/db.js');
+  const file = jobsDbPath(d.paths);
+  const style = styler(colorEnabled(process.stderr));
+  const result = moveCorruptHistory(file);
+  if (result.moved) {
+    process.stderr.write(
+      `${style('green', '✓')} Moved the damaged job history aside: ${result.to.join(', ')}. The next command starts an empty one; the job folders in ${d.paths.data}/jobs stay.\n`,
+    );
+    return 0;
+  }
+  process.stderr.write(
+    result.why === 'missing'
+      ? `There is no job history at ${file}: nothing to move.\n`
+      : `The job history ${file} is not damaged: nothing was moved.\n`,
+  );
+  return result.why === 'missing' ? 0 : 2;
 }
