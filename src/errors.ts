@@ -1,6 +1,8 @@
 // Typed errors with a message a user can act on. Every failure a user can cause ends up here:
 // `message` says what failed, `hint` says what to do, `exitCode` is what the CLI exits with.
 
+import { tidyPunctuation } from './punctuation.js';
+
 export const ExitCode = {
   pass: 0,
   fail: 1,
@@ -55,10 +57,10 @@ export class CoworkerError extends Error {
     hint: string,
     options?: { cause?: unknown; exitCode?: number },
   ) {
-    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    super(tidyPunctuation(message), options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'CoworkerError';
     this.code = code;
-    this.hint = hint;
+    this.hint = tidyPunctuation(hint);
     this.exitCode =
       options?.exitCode ??
       (code === 'AUTH_REQUIRED' || code === 'AUTH_FAILED' ? ExitCode.auth : ExitCode.error);

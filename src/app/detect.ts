@@ -1,7 +1,9 @@
 // Decide what to run for a checkout: which folder holds the app, how to install it, how to start it.
 //
 // Folder: `appDir` from settings wins; else the repo root when it has a runnable app; else (monorepos)
-// the app folder most of the PR's changed files live in. A folder is runnable when its package.json has
+// the app folder most of the PR's changed files live in (the others are named in the report). A
+// `start` command without `appDir` runs in that same detected folder, or at the root when no folder
+// has an app (monorepo root commands such as `turbo dev`); `--app-dir .` forces the root. A folder is runnable when its package.json has
 // a dev/start/preview/serve script (a "node" app), or when it is a static site: `index.html` or
 // `public/index.html` without such a script. `dist/index.html` deliberately does not count: it is build
 // output, and serving it would test whatever was last built instead of the PR's sources.
@@ -13,8 +15,10 @@ import { CoworkerError } from '../errors.js';
 import { parseEntryUrl } from './entryUrl.js';
 import { readPackageJson, startScriptNames, startScriptOf } from './packageJson.js';
 import { choosePackageManager, installCommandFor, isInside } from './packageManager.js';
+import { pinnedVersion, runnerFor } from './pinnedPackageManager.js';
+import { routesFromDiff } from './routes/index.js';
 import { startCommandFor } from './startCommand.js';
-import type { AppPlan } from './types.js';
+import type { AppPlan, PlanNote } from './types.js';
 
 type Runnable = { kind: 'node' } | { kind: 'static'; staticRoot: string };
 
@@ -36,8 +40,19 @@ export async function detectApp(
   const root = realpathSync(path.resolve(checkoutDir));
   parseEntryUrl(settings.url); // a bad --url should fail now, not after a long install
   const inspect = memoize((dir: string) => inspectDir(root, dir));
-  const { dir, dirReason } = chooseAppDir(root, changedFiles, settings, inspect);
-  return planFor(root, dir, dirReason, settings, inspect(dir));
+  const { dir, dirReason, others } = chooseAppDir(root, changedFiles, settings, inspect);
+  const plan = planFor(root, dir, dirReason, settings, inspect(dir));
+  if (others?.length) {
+    plan.notes.push({
+      severity: 'info',
+      title: `Changes also touch ${others.map((o) => o.dir).join(', ')}: only ${plan.relDir} was tested`,
+      detail:
+        `The changed files point at several apps: ${plan.relDir} (most of them), and ${others.map((o) => `${o.dir} (${o.files})`).join(', ')}. ` +
+        `Run again with --app-dir ${others[0]?.dir} to test another.`,
+    });
+  }
+  plan.diffRoutes = routesFromDiff(dir, plan.relDir, changedFiles);
+  return plan;
 }
 
 function chooseAppDir(
@@ -45,7 +60,7 @@ function chooseAppDir(
   changedFiles: string[],
   settings: SimulationSettings,
   inspect: (dir: string) => Inspection,
-): { dir: string; dirReason: string } {
+): { dir: string; dirReason: string; others?: Array<{ dir: string; files: number }> } {
   if (settings.appDir !== undefined) {
     const dir = resolveAppDir(root, settings.appDir);
     if (settings.start === undefined && !inspect(dir).app) {
@@ -57,15 +72,15 @@ function chooseAppDir(
     }
     return { dir, dirReason: 'set by --app-dir or "appDir" in .myfav-coworker.json' };
   }
-  // A start command given without a folder runs at the root: monorepo root commands
-  // (`pnpm --filter web dev`, `turbo dev`) are the usual reason to pass one.
-  if (settings.start !== undefined)
-    return { dir: root, dirReason: 'the start command runs at the repository root' };
   const rootInspection = inspect(root);
   if (rootInspection.app) return { dir: root, dirReason: 'the repository root has a runnable app' };
 
   const inferred = inferFromChangedFiles(root, changedFiles, inspect);
   if (inferred) return inferred;
+  // A start command with no app folder found runs at the root: monorepo root commands
+  // (`pnpm --filter web dev`, `turbo dev`) are the usual reason to pass one.
+  if (settings.start !== undefined)
+    return { dir: root, dirReason: 'no app folder found, so the start command runs at the repository root' };
   throw new CoworkerError(
     'NO_APP',
     `No runnable app found: the repo root has ${rootInspection.problem}, and none of the ${changedFiles.length} ` +
@@ -104,7 +119,7 @@ function inferFromChangedFiles(
   root: string,
   changedFiles: string[],
   inspect: (dir: string) => Inspection,
-): { dir: string; dirReason: string } | undefined {
+): { dir: string; dirReason: string; others: Array<{ dir: string; files: number }> } | undefined {
   const votes = new Map<string, number>();
   for (const file of changedFiles) {
     const rel = normalizeRepoPath(file);
@@ -121,6 +136,7 @@ function inferFromChangedFiles(
   return {
     dir: path.join(root, best[0]),
     dirReason: `${best[1]} of ${changedFiles.length} changed files are in ${best[0]} (the repo root has no runnable app${also})`,
+    others: others.map(([d, n]) => ({ dir: d, files: n })),
   };
 }
 
@@ -178,9 +194,27 @@ function planFor(
   const pkg = read.kind === 'ok' ? read.pkg : undefined;
   const choice = pkg ? choosePackageManager(dir, root, pkg) : undefined;
   const script = pkg ? startScriptOf(pkg) : undefined;
+  const notes: PlanNote[] = [];
+  // Only worth a `--version` call when we run the package manager ourselves.
+  const runsPackageManager = settings.start === undefined || settings.install === undefined;
+  const runner =
+    choice && runsPackageManager
+      ? runnerFor(
+          choice.packageManager,
+          pinnedVersion(pkg, choice.packageManager) ??
+            pinnedVersion(
+              choice.installDir !== dir ? readPkg(choice.installDir) : undefined,
+              choice.packageManager,
+            ),
+          { installDir: choice.installDir, checkoutDir: root },
+        )
+      : undefined;
 
   const startCommand =
-    settings.start ?? (choice && script ? startCommandFor(choice.packageManager, script) : null);
+    settings.start ??
+    (choice && script && runner
+      ? startCommandFor({ pm: choice.packageManager, command: runner.command }, script)
+      : null);
   const isStatic = startCommand === null && inspection.app?.kind === 'static';
 
   let installCommand: string | null = null;
@@ -189,8 +223,24 @@ function planFor(
     installCommand = settings.install;
   } else if (settings.install === undefined && pkg && choice && !isStatic) {
     // A static site is served as-is by our server: nothing of its dependencies would run.
-    installCommand = installCommandFor(choice, dir, pkg);
+    installCommand = installCommandFor(choice, dir, pkg, runner?.command);
     if (installCommand && choice.installDir !== dir) installDir = choice.installDir;
+    if (installCommand && runner) {
+      notes.push({
+        severity: 'info',
+        title: `Package manager: ${runner.description}`,
+        detail: `Installed with "${installCommand}" (chosen from ${choice.why}).`,
+      });
+    }
+    if (installCommand && choice.lockfile === undefined) {
+      notes.push({
+        severity: 'warning',
+        title: 'No lockfile: dependency versions are not reproducible',
+        detail:
+          `${relDir || 'The app'} has no lockfile, so "${installCommand}" resolved the newest versions its package.json allows; ` +
+          'another run (or the base commit) may get different ones. Commit a lockfile to test exactly what users get.',
+      });
+    }
   }
 
   const plan: AppPlan = {
@@ -200,12 +250,18 @@ function planFor(
     kind: isStatic ? 'static' : 'node',
     installCommand,
     startCommand,
+    notes,
   };
   if (choice && !isStatic) plan.packageManager = choice.packageManager;
   if (installDir) plan.installDir = installDir;
   if (isStatic && inspection.app?.kind === 'static') plan.staticRoot = inspection.app.staticRoot;
   if (settings.url !== undefined) plan.url = settings.url;
   return plan;
+}
+
+function readPkg(dir: string) {
+  const read = readPackageJson(dir);
+  return read.kind === 'ok' ? read.pkg : undefined;
 }
 
 /** Repo-relative POSIX path, or undefined for paths that leave the repo. */

@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CancelledError, CoworkerError, throwIfCancelled } from '../errors.js';
 import { type Logger, silentLogger } from '../log.js';
+import { findAnnouncedApp } from './announcedUrl.js';
 import { buildChildEnv } from './childEnv.js';
 import { parseEntryUrl } from './entryUrl.js';
 import { formatLogTail } from './logTail.js';
@@ -19,7 +20,7 @@ import {
 } from './processGroup.js';
 import { probeHttp } from './readiness.js';
 import { startStaticServer } from './staticServer.js';
-import type { AppPlan, RunningApp } from './types.js';
+import type { AppPlan, PlanNote, RunningApp } from './types.js';
 
 export interface LaunchOptions {
   jobId: string;
@@ -99,7 +100,21 @@ export async function launchApp(plan: AppPlan, opts: LaunchOptions): Promise<Run
 
   try {
     const started = Date.now();
-    const answeredFrom = await waitUntilReady(plan, url, proc, opts);
+    const marker = { name: launchMarkerName, value: launchId };
+    const ready = await waitUntilReady(plan, url, proc, opts, { pgid: proc.pgid, marker });
+    const answeredFrom = ready.remoteAddress;
+    let note: PlanNote | undefined;
+    if (ready.announced) {
+      note = {
+        severity: 'info',
+        title: `The app listens on ${ready.announced.url.origin}, not on the port it was given`,
+        detail:
+          `Its log announced ${ready.announced.announced} and that port is held by the app's own processes, so it was used instead of ${url.origin} ` +
+          '(the start command does not pass PORT on; see "Real apps" in the README for the flags each dev server takes).',
+      };
+      url = ready.announced.url;
+      port = Number(url.port);
+    }
     const owner = await checkPortOwner(port, answeredFrom, {
       pgid: proc.pgid,
       marker: { name: launchMarkerName, value: launchId },
@@ -118,7 +133,7 @@ export async function launchApp(plan: AppPlan, opts: LaunchOptions): Promise<Run
       );
     }
     log.debug(`app ready at ${url.href} after ${Date.now() - started} ms`);
-    return { url: url.href, origin: url.origin, pgid: proc.pgid, stop };
+    return { url: url.href, origin: url.origin, pgid: proc.pgid, stop, ...(note ? { note } : {}) };
   } catch (err) {
     await stop();
     throw err;
@@ -131,7 +146,8 @@ async function waitUntilReady(
   url: URL,
   proc: GroupProcess,
   opts: LaunchOptions,
-): Promise<string> {
+  ours: import('./portOwner.js').Ours,
+): Promise<{ remoteAddress: string; announced?: import('./announcedUrl.js').AnnouncedApp }> {
   const deadline = Date.now() + opts.readyTimeoutMs;
   let exit: ExitInfo | undefined;
   void proc.exited.then((e) => {
@@ -146,6 +162,7 @@ async function waitUntilReady(
   if (opts.signal?.aborted) onAbort();
   let delay = 100;
   let lastReason = 'not tried';
+  let nextLogLook = Date.now() + 500;
   try {
     for (;;) {
       if (aborted.signal.aborted) {
@@ -156,8 +173,19 @@ async function waitUntilReady(
       const remaining = deadline - Date.now();
       if (remaining <= 0) throw appNotReady(plan, url, opts, lastReason);
       const result = await Promise.race([probeHttp(url, Math.min(2000, remaining)), cancelled]);
-      if (result?.ok) return result.remoteAddress;
+      if (result?.ok) return { remoteAddress: result.remoteAddress };
       if (result) lastReason = result.reason;
+      if (Date.now() >= nextLogLook) {
+        // Not on our port: perhaps the log says where it went instead.
+        const announced = await findAnnouncedApp(
+          opts.logFile,
+          Number(url.port),
+          url.pathname + url.search,
+          ours,
+        );
+        if (announced) return { remoteAddress: announced.remoteAddress, announced };
+        nextLogLook = Date.now() + 1000;
+      }
       await Promise.race([
         sleep(Math.min(delay, Math.max(0, deadline - Date.now()))),
         proc.exited,

@@ -77,20 +77,22 @@ export function installCommandFor(
   choice: PackageManagerChoice,
   appDir: string,
   pkg: PackageJson,
+  /** What starts the package manager (a pinned version through npx); default its name. */
+  runner: string = choice.packageManager,
 ): string | null {
   if (choice.installDir === appDir && !declaresDependencies(pkg) && !lockfileHasEntries(choice.lockfile))
     return null;
   const locked = choice.lockfile !== undefined;
   switch (choice.packageManager) {
     case 'npm':
-      return locked ? 'npm ci' : 'npm install';
+      return locked ? `${runner} ci` : `${runner} install`;
     case 'pnpm':
-      return locked ? 'pnpm install --frozen-lockfile' : 'pnpm install';
+      return locked ? `${runner} install --frozen-lockfile` : `${runner} install`;
     case 'yarn':
-      if (!locked) return 'yarn install';
-      return choice.yarnBerry ? 'yarn install --immutable' : 'yarn install --frozen-lockfile';
+      if (!locked) return `${runner} install`;
+      return choice.yarnBerry ? `${runner} install --immutable` : `${runner} install --frozen-lockfile`;
     case 'bun':
-      return locked ? 'bun install --frozen-lockfile' : 'bun install';
+      return locked ? `${runner} install --frozen-lockfile` : `${runner} install`;
   }
 }
 

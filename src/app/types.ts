@@ -1,4 +1,5 @@
 import type { AppInfo } from '../report/model.js';
+import type { DiffRoutes } from './routes/index.js';
 
 export type PackageManager = 'npm' | 'pnpm' | 'yarn' | 'bun';
 
@@ -25,6 +26,16 @@ export interface AppPlan {
   installDir?: string;
   /** Static sites: the absolute directory our built-in server serves (`dir` or `dir/public`). */
   staticRoot?: string;
+  /** Pages the changed files lead to, by the app's framework, and the files that lead nowhere. */
+  diffRoutes?: DiffRoutes;
+  /** What detection decided that a user should see in the report (package manager used, other apps). */
+  notes: PlanNote[];
+}
+
+export interface PlanNote {
+  severity: 'info' | 'warning';
+  title: string;
+  detail: string;
 }
 
 /** A running app under test. `stop()` is idempotent and kills everything it started. */
@@ -34,6 +45,8 @@ export interface RunningApp {
   origin: string;
   /** Process group id of the app (absent for the built-in static server). */
   pgid?: number;
+  /** Set when the app was found somewhere else than asked (a URL its log announced). */
+  note?: PlanNote;
   stop(): Promise<void>;
 }
 

@@ -31,26 +31,81 @@ export async function loadRepoConfig(checkoutDir: string): Promise<RepoConfig> {
   return parseRepoConfig(text);
 }
 
-export function parseRepoConfig(text: string): RepoConfig {
+/** `where` names the file in messages (the repo's own file, a --config file, the user config's entry). */
+export function parseRepoConfig(
+  text: string,
+  where: { name: string; fix: string } = {
+    name: repoConfigFileName,
+    fix: `Fix the JSON syntax in ${repoConfigFileName} at the repository root.`,
+  },
+): RepoConfig {
   let raw: unknown;
   try {
     raw = JSON.parse(text);
   } catch (err) {
     throw new CoworkerError(
       'INVALID_CONFIG',
-      `${repoConfigFileName} is not valid JSON: ${(err as Error).message}`,
-      `Fix the JSON syntax in ${repoConfigFileName} at the repository root.`,
+      `${where.name} is not valid JSON: ${(err as Error).message}`,
+      where.fix,
     );
   }
+  return validateRepoConfig(raw, where.name);
+}
+
+export function validateRepoConfig(raw: unknown, name: string): RepoConfig {
   const parsed = repoConfigSchema.safeParse(raw);
   if (!parsed.success) {
     throw new CoworkerError(
       'INVALID_CONFIG',
-      `${repoConfigFileName} is invalid: ${describeIssues(parsed.error)}`,
+      `${name} is invalid: ${describeIssues(parsed.error)}`,
       `Fix or remove that field. Valid fields: ${Object.keys(repoConfigSchema.shape).join(', ')}.`,
     );
   }
   return parsed.data;
+}
+
+/** A `.myfav-coworker.json` given with --config (outside the repository: for a PR you cannot change). */
+export async function loadConfigFile(file: string): Promise<RepoConfig> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    throw new CoworkerError(
+      'INVALID_INPUT',
+      `The config file ${file} (--config) could not be read: ${(err as Error).message}`,
+      'Give --config the path of a JSON file with the fields of .myfav-coworker.json.',
+      { cause: err },
+    );
+  }
+  return parseRepoConfig(text, { name: `${file} (--config)`, fix: `Fix the JSON syntax in ${file}.` });
+}
+
+/**
+ * The layers of one simulation's settings, lowest first: the repository's own file (part of the
+ * branch), the user config's entry for this repository, a --config file, then flags. The user's own
+ * choices win over the branch's, and what was asked for now wins over both.
+ */
+export interface ConfigLayers {
+  repo: RepoConfig;
+  user?: RepoConfig;
+  file?: RepoConfig;
+}
+
+export function mergeConfigs(layers: ConfigLayers): RepoConfig {
+  const merged: RepoConfig = {};
+  for (const layer of [layers.repo, layers.user, layers.file]) {
+    if (!layer) continue;
+    const { env, routes, allowedOrigins, ignore, instructions, ...rest } = layer;
+    Object.assign(merged, rest);
+    // Lists and maps add up; instructions join.
+    if (env) merged.env = { ...(merged.env ?? {}), ...env };
+    if (routes) merged.routes = [...new Set([...(merged.routes ?? []), ...routes])];
+    if (allowedOrigins)
+      merged.allowedOrigins = [...new Set([...(merged.allowedOrigins ?? []), ...allowedOrigins])];
+    if (ignore) merged.ignore = [...(merged.ignore ?? []), ...ignore];
+    if (instructions) merged.instructions = [merged.instructions, instructions].filter(Boolean).join('\n\n');
+  }
+  return merged;
 }
 
 function describeIssues(error: z.ZodError): string {
@@ -70,6 +125,7 @@ export function resolveSettings(file: RepoConfig, flags: SettingOverrides): Simu
   const pick = <T>(flag: T | undefined, fromFile: T | undefined, fallback: T): T =>
     flag !== undefined ? flag : fromFile !== undefined ? fromFile : fallback;
   const readyTimeoutSeconds = pick(flags.readyTimeoutSeconds, file.readyTimeout, undefined);
+  const installTimeoutSeconds = pick(flags.installTimeoutSeconds, file.installTimeout, undefined);
   return {
     appDir: pick(flags.appDir, file.appDir, defaultSettings.appDir),
     install: pick(flags.install, file.install, defaultSettings.install),
@@ -78,12 +134,14 @@ export function resolveSettings(file: RepoConfig, flags: SettingOverrides): Simu
     readyTimeoutMs:
       readyTimeoutSeconds !== undefined ? readyTimeoutSeconds * 1000 : defaultSettings.readyTimeoutMs,
     installTimeoutMs:
-      file.installTimeout !== undefined ? file.installTimeout * 1000 : defaultSettings.installTimeoutMs,
+      installTimeoutSeconds !== undefined ? installTimeoutSeconds * 1000 : defaultSettings.installTimeoutMs,
     // Routes add up: the repo's own list plus the ones asked for now.
     routes: [...new Set([...(file.routes ?? []), ...(flags.routes ?? [])])],
     maxPages: pick(flags.maxPages, file.maxPages, defaultSettings.maxPages),
-    env: { ...(file.env ?? {}) },
-    allowedOrigins: file.allowedOrigins ?? [],
+    env: { ...(file.env ?? {}), ...(flags.env ?? {}) },
+    allowedOrigins: [...new Set([...(file.allowedOrigins ?? []), ...(flags.allowedOrigins ?? [])])],
     instructions: [file.instructions, flags.instructions].filter(Boolean).join('\n\n') || undefined,
+    ignore: file.ignore ?? [],
+    envTemplate: file.envFile ?? defaultSettings.envTemplate,
   };
 }

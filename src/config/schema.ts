@@ -1,5 +1,35 @@
 import { z } from 'zod';
 
+/** Finding kinds a user may silence with an `ignore` rule (the same names as in report.json). */
+export const ignorableKinds = [
+  'page-error',
+  'console-error',
+  'failed-request',
+  'broken-link',
+  'http-error',
+  'page-unreachable',
+  'agent',
+] as const;
+
+/**
+ * Known noise, silenced with a reason: every field given must match. `url` is a URL or a path with `*`
+ * wildcards (`/_vercel/*`, `https://fonts.googleapis.com/*`), `console` a piece of a console message or
+ * page error (or `/regex/`), `kind` a finding kind.
+ */
+export const ignoreRuleSchema = z
+  .object({
+    url: z.string().min(1).optional(),
+    console: z.string().min(1).optional(),
+    kind: z.enum(ignorableKinds).optional(),
+    reason: z.string().min(1).describe('Why this is noise: shown in the report.'),
+  })
+  .strict()
+  .refine((r) => r.url !== undefined || r.console !== undefined || r.kind !== undefined, {
+    message: 'an ignore rule needs "url", "console" or "kind" (and a "reason")',
+  });
+
+export type IgnoreRule = z.infer<typeof ignoreRuleSchema>;
+
 /** `.myfav-coworker.json` at the repo root. Every field optional; unknown fields are an error (typos). */
 export const repoConfigSchema = z
   .object({
@@ -29,6 +59,16 @@ export const repoConfigSchema = z
       .boolean()
       .describe('false: do not run the base commit to compare with (every finding counts).')
       .optional(),
+    ignore: z
+      .array(ignoreRuleSchema)
+      .max(200)
+      .describe('Known noise to leave out of the verdict.')
+      .optional(),
+    envFile: z
+      .string()
+      .min(1)
+      .describe('Template copied to .env when the app has no .env (default .env.example).')
+      .optional(),
   })
   .strict();
 
@@ -46,6 +86,15 @@ export interface SettingOverrides {
   instructions?: string;
   /** false: `--no-compare-base` (MCP `compare_base: false`). */
   compareBase?: boolean;
+  /** `--env KEY=VALUE` (added to the config's `env`, winning over it). */
+  env?: Record<string, string>;
+  /** `--env-file`: absolute path, read when the job runs; its values are secrets and never stored. */
+  envFile?: string;
+  installTimeoutSeconds?: number;
+  /** `--allow-origin` (added to the config's `allowedOrigins`). */
+  allowedOrigins?: string[];
+  /** `--config`: absolute path of a `.myfav-coworker.json` outside the repository. */
+  configFile?: string;
 }
 
 /** Effective settings of one simulation: defaults < .myfav-coworker.json < flags. */
@@ -62,6 +111,9 @@ export interface SimulationSettings {
   env: Record<string, string>;
   allowedOrigins: string[];
   instructions: string | undefined;
+  ignore: IgnoreRule[];
+  /** Template copied to `.env` (relative to the app folder). */
+  envTemplate: string;
 }
 
 export const defaultSettings: SimulationSettings = {
@@ -76,4 +128,6 @@ export const defaultSettings: SimulationSettings = {
   env: {},
   allowedOrigins: [],
   instructions: undefined,
+  ignore: [],
+  envTemplate: '.env.example',
 };

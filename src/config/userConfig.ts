@@ -2,6 +2,7 @@ import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { CoworkerError } from '../errors.js';
+import { repoConfigSchema } from './schema.js';
 
 /**
  * The user's own settings, `<config dir>/config.json` (written 0600 since it may hold an API key).
@@ -22,6 +23,11 @@ export const userConfigSchema = z
     trustedOwners: z.array(z.string().min(1)).optional(),
     anthropicApiKey: z.string().min(1).optional(),
     model: z.string().min(1).optional(),
+    /**
+     * Settings per repository, the fields of `.myfav-coworker.json`: keyed "owner/name" (a PR, or a
+     * local clone whose origin is that GitHub repository) or the absolute path of a local repository.
+     */
+    repos: z.record(z.string().min(1), repoConfigSchema).optional(),
   })
   .strict();
 

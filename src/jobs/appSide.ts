@@ -4,10 +4,11 @@
 
 import path from 'node:path';
 import { detectApp } from '../app/detect.js';
+import { copyEnvTemplate } from '../app/dotenvTemplate.js';
 import { installDependencies } from '../app/install.js';
 import { launchApp } from '../app/launch.js';
 import type { AppPlan, RunningApp } from '../app/types.js';
-import { loadRepoConfig, resolveSettings } from '../config/load.js';
+import { settingsForJob } from '../config/jobSettings.js';
 import type { RepoConfig, SettingOverrides, SimulationSettings } from '../config/schema.js';
 import { throwIfCancelled } from '../errors.js';
 import type { AppInfo } from '../report/model.js';
@@ -20,6 +21,10 @@ export interface SideInput {
   worktree: string;
   changedFiles: string[];
   overrides: SettingOverrides;
+  /** The target's repository (HOST/OWNER/REPO or a local path): picks the user config's `repos` entry. */
+  repo: string;
+  /** The user config folder (its config.json may have settings for this repository). */
+  configDir: string;
   /** Where install.log and app.log go. */
   logDir: string;
   /** The side's own HOME (and temp files): head and base never share one. */
@@ -45,13 +50,24 @@ export interface PreparedSide {
 export async function prepareSide(input: SideInput): Promise<PreparedSide> {
   const { signal } = input;
   input.enter('detect', 'looking for the app');
-  const repoConfig = await loadRepoConfig(input.worktree);
-  const settings = resolveSettings(repoConfig, input.overrides);
+  const { settings, repoConfig, sources } = await settingsForJob({
+    worktree: input.worktree,
+    repo: input.repo,
+    configDir: input.configDir,
+    overrides: input.overrides,
+  });
+  if (sources.length) input.progress(`settings from ${sources.join(', ')}`);
   const plan = await detectApp(input.worktree, input.changedFiles, settings);
-  input.onDetected?.(plan);
   input.progress(
     `${plan.kind === 'static' ? 'static site' : `${plan.packageManager ?? 'node'} app`} in ${plan.relDir || 'the repository root'}: ${plan.dirReason}`,
   );
+  // Both sides get the same .env, so the base stays a fair reference.
+  const envNote = plan.kind === 'node' ? await copyEnvTemplate(plan.dir, settings.envTemplate) : undefined;
+  if (envNote) {
+    plan.notes.push(envNote);
+    input.progress(envNote.title);
+  }
+  input.onDetected?.(plan);
   throwIfCancelled(signal);
 
   const childEnv = { home: input.home, jobId: input.jobId, extra: settings.env };
@@ -77,6 +93,7 @@ export async function prepareSide(input: SideInput): Promise<PreparedSide> {
   });
   input.teardown.add('stop the app', () => app.stop());
   input.progress(`app answers at ${app.url}`);
+  if (app.note) plan.notes.push(app.note);
   throwIfCancelled(signal);
   return { repoConfig, settings, plan, app, appLog, ...(installLog ? { installLog } : {}) };
 }

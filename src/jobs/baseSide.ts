@@ -16,6 +16,9 @@ export interface BaseSideInput {
   mirrorDir: string;
   baseSha: string;
   changedFiles: string[];
+  /** As for the head: the target's repository and the user config folder (same settings on both sides). */
+  repo: string;
+  configDir: string;
   /** The job's temp dir: the base worktree and HOME live inside it (so crash recovery removes them). */
   tempDir: string;
   /** `<job artifacts>/base`: install.log and app.log of the base. */
@@ -59,6 +62,8 @@ export function startBaseSide(input: BaseSideInput): BaseSide {
       worktree,
       changedFiles: input.changedFiles,
       overrides: input.job.request.settings,
+      repo: input.repo,
+      configDir: input.configDir,
       logDir: input.logDir,
       home,
       teardown,

@@ -2,7 +2,7 @@ import { mkdir, readFile, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { runAgentPhase } from '../agent/phase.js';
 import { killJobProcesses } from '../app/processGroup.js';
-import { routesFromChangedFiles } from '../app/routesFromDiff.js';
+import type { AppPlan } from '../app/types.js';
 import { smokeCrawl } from '../browser/crawl.js';
 import { discoverBrowser } from '../browser/discover.js';
 import { openBrowserSession } from '../browser/session.js';
@@ -15,6 +15,7 @@ import type { Logger } from '../log.js';
 import { type AppPaths, baseRunsCacheDir, jobTempDir, reposCacheDir, worktreesDir } from '../paths.js';
 import { redactSecrets } from '../redact.js';
 import { findingsFromCrawl } from '../report/findings.js';
+import { applyIgnoreRules, ignoredNote } from '../report/ignore.js';
 import type { Finding, Phase, Report, TargetInfo } from '../report/model.js';
 import { decideVerdict, summarize } from '../report/verdict.js';
 import { writeReportFiles } from '../report/write.js';
@@ -23,6 +24,7 @@ import { baseCacheKey, type CachedBaseRun, readBaseCache } from './baseCache.js'
 import { startBaseSide } from './baseSide.js';
 import { type BaseSource, cachedRunCovers, runComparePhase } from './comparePhase.js';
 import type { ProgressListener } from './progress.js';
+import { setupNotes } from './setupNotes.js';
 import type { JobRecord, JobStore } from './store.js';
 import { checkoutTarget } from './target.js';
 import { Teardown } from './teardown.js';
@@ -89,6 +91,8 @@ export async function runJob(job: JobRecord, deps: JobDeps, opts: JobRunOptions)
     opts.onProgress?.({ jobId: job.id, phase: currentPhase, message, elapsedMs: Date.now() - started });
 
   let incompleteReason: string | undefined;
+  /** The head's app, once detected: its set-up notes go in the report whatever happens next. */
+  let headPlan: AppPlan | undefined;
   let crawlFindings: Finding[] = [];
   try {
     await mkdir(artifactDir, { recursive: true, mode: 0o700 });
@@ -150,6 +154,8 @@ export async function runJob(job: JobRecord, deps: JobDeps, opts: JobRunOptions)
         mirrorDir: checkout.mirrorDir,
         baseSha: compare.enabled ? compare.baseSha : '',
         changedFiles: checkout.target.changedFiles,
+        repo: checkout.target.repo,
+        configDir: paths.config,
         tempDir,
         logDir: baseArtifacts,
         signal: opts.signal,
@@ -170,6 +176,8 @@ export async function runJob(job: JobRecord, deps: JobDeps, opts: JobRunOptions)
       worktree: checkout.worktree,
       changedFiles: checkout.target.changedFiles,
       overrides: job.request.settings,
+      repo: checkout.target.repo,
+      configDir: paths.config,
       logDir: artifactDir,
       home: path.join(tempDir, 'home'),
       teardown,
@@ -177,6 +185,7 @@ export async function runJob(job: JobRecord, deps: JobDeps, opts: JobRunOptions)
       enter,
       progress,
       onDetected: (plan) => {
+        headPlan = plan;
         report.app = appInfo(plan, '');
         if (plan.installCommand) report.artifacts.installLog = path.join(artifactDir, 'install.log');
         report.artifacts.appLog = path.join(artifactDir, 'app.log');
@@ -202,8 +211,8 @@ export async function runJob(job: JobRecord, deps: JobDeps, opts: JobRunOptions)
     teardown.add('close the browser', () => session.close());
     const targets: CrawlTarget[] = [
       ...settings.routes.map((route) => ({ url: new URL(route, app.origin).href, via: 'route' as const })),
-      ...routesFromChangedFiles(checkout.target.changedFiles, plan.relDir).map((route) => ({
-        url: new URL(route, app.origin).href,
+      ...(plan.diffRoutes?.routes ?? []).map((route) => ({
+        url: new URL(route.path, app.origin).href,
         via: 'diff' as const,
       })),
     ];
@@ -230,6 +239,9 @@ export async function runJob(job: JobRecord, deps: JobDeps, opts: JobRunOptions)
         f.kind === 'page-unreachable' ? { ...f, severity: 'warning' } : f,
       );
     }
+    // Known noise (the config's "ignore") is out before the agent sees the findings.
+    const crawlIgnored = applyIgnoreRules(crawlFindings, settings.ignore);
+    crawlFindings = crawlIgnored.kept;
     report.findings = crawlFindings;
     if (crawl.skipped) report.notes = [...(report.notes ?? []), ...crawl.skipped];
 
@@ -286,6 +298,14 @@ export async function runJob(job: JobRecord, deps: JobDeps, opts: JobRunOptions)
     } else if (compare.enabled) {
       report.comparisonNote = 'No page of the head loaded, so there was nothing to compare with the base.';
     }
+    // The agent's findings and the base's "fixed" ones go through the same rules.
+    const later = applyIgnoreRules(report.findings, settings.ignore);
+    report.findings = later.kept;
+    const ignored = ignoredNote([
+      ...crawlIgnored.ignored,
+      ...later.ignored.filter((i) => i.finding.origin !== 'fixed'),
+    ]);
+    if (ignored) report.notes = [...(report.notes ?? []), ignored];
     report.status = 'completed';
   } catch (err) {
     // A cancel kills what runs (git, an install), which then fails in its own words ("git could not
@@ -305,6 +325,11 @@ export async function runJob(job: JobRecord, deps: JobDeps, opts: JobRunOptions)
     enter('report', 'writing the report');
   }
 
+  if (headPlan) {
+    const setup = setupNotes(headPlan);
+    if (setup.notes.length) report.notes = [...setup.notes, ...(report.notes ?? [])];
+    report.findings = [...report.findings, ...setup.findings];
+  }
   if (report.status === 'completed') {
     report.verdict = decideVerdict(report.findings, incompleteReason ? { incompleteReason } : {});
     if (incompleteReason) report.incompleteReason = incompleteReason;

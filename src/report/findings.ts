@@ -13,6 +13,7 @@
 // verdict. Requests and links to other origins (analytics, CDNs) are warnings too.
 
 import type { CrawlResult } from '../browser/types.js';
+import { tidyPunctuation } from '../punctuation.js';
 import { displayUrl, firstLine, joinList, originOf, plural, truncate } from './format.js';
 import { findingKeys, hashRoute } from './identity.js';
 import type { BrokenLink, FailedRequest, Finding, FindingKind, PageResult, Severity } from './model.js';
@@ -78,6 +79,17 @@ export function findingsFromCrawl(result: CrawlResult, opts: CrawlFindingOptions
   // Pages that did not load, or answered with an error status.
   for (const [index, page] of pages.entries()) {
     if (!pageFailed(page)) continue;
+    if (guessedNotFound(page)) {
+      collect(`page ${urlKey(page.url)}`, page, () => ({
+        kind: 'note',
+        severity: 'info',
+        firstSeen: index,
+        pages: [],
+        linkedFrom: [],
+        build: () => guessedNotFoundNote(page),
+      }));
+      continue;
+    }
     collect(`page ${urlKey(page.url)}`, page, () => ({
       kind: page.status === null ? 'page-unreachable' : 'http-error',
       severity: 'error',
@@ -133,7 +145,9 @@ export function findingsFromCrawl(result: CrawlResult, opts: CrawlFindingOptions
   // was itself visited and failed is already a finding: the links are added to it instead.
   for (const link of result.brokenLinks) {
     const fromPage = pages.find((p) => p.path === link.from);
-    const visited = groups.get(`page ${urlKey(link.url)}`);
+    // A guessed route's 404 note does not absorb a link to it: that link is broken for real.
+    const page = groups.get(`page ${urlKey(link.url)}`);
+    const visited = page?.kind === 'note' ? undefined : page;
     const group =
       visited ??
       collect(`link ${urlKey(link.url)}`, undefined, () => ({
@@ -176,13 +190,34 @@ function withoutOrigins(finding: Finding, origins: string[]): Finding {
   return {
     ...finding,
     title: strip(finding.title),
-    detail: strip(finding.detail),
-    ...(finding.steps ? { steps: finding.steps.map(strip) } : {}),
+    detail: tidyPunctuation(strip(finding.detail)),
+    ...(finding.steps ? { steps: finding.steps.map((step) => tidyPunctuation(strip(step))) } : {}),
   };
 }
 
 function pageFailed(page: PageResult): boolean {
   return page.status === null || page.status >= 400;
+}
+
+/**
+ * A route guessed from the changed files that the app does not serve: the guess was wrong (a
+ * `404.astro` page, a file the router does not use), not the app — unless a link leads there, which
+ * the broken-link check reports on its own.
+ */
+function guessedNotFound(page: PageResult): boolean {
+  return page.via === 'diff' && page.status === 404;
+}
+
+function guessedNotFoundNote(page: PageResult): Finding {
+  return {
+    severity: 'info',
+    kind: 'note',
+    title: `Guessed route ${page.path} answered HTTP 404: not counted`,
+    page: page.path,
+    detail: `${page.path} was guessed from the changed files and the app answers it with HTTP 404, so it is not a finding. If the change should serve that page, name it with --route to have a 404 count.`,
+    evidence: [`GET ${page.url} → HTTP 404`],
+    source: 'crawl',
+  };
 }
 
 function pageFailureFinding(page: PageResult, g: Group): Finding {
@@ -389,7 +424,8 @@ function urlKey(url: string): string {
 
 /** Text followed by a full stop, unless it already ends a sentence. */
 function endSentence(text: string): string {
-  return /[.!?…]$/.test(text) ? text : `${text}.`;
+  if (/[:;,]$/.test(text)) return `${text.slice(0, -1)}.`; // "…the Service Worker:" + "." read as ":."
+  return /[.!?…]\)?$/.test(text) ? text : `${text}.`;
 }
 
 function oneLineText(text: string, max: number): string {

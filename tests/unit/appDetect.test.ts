@@ -49,7 +49,7 @@ describe('detectApp: package manager and install command', () => {
     name: string;
     files: Record<string, string | object>;
     pm: string;
-    install: string | null;
+    install: string | null | ReturnType<typeof expect.stringMatching>;
   }> = [
     {
       name: 'package-lock.json → npm ci',
@@ -114,7 +114,8 @@ describe('detectApp: package manager and install command', () => {
       name: 'no lockfile but a packageManager field',
       files: { 'package.json': withDeps({ dev: 'x' }, { packageManager: 'pnpm@9.12.0' }) },
       pm: 'pnpm',
-      install: 'pnpm install',
+      // The pinned version: through npx unless a pnpm 9 is on PATH.
+      install: expect.stringMatching(/^(npx --yes pnpm@9\.12\.0|pnpm) install$/),
     },
     {
       name: 'no dependencies and no lockfile → no install at all',
@@ -198,9 +199,9 @@ describe('detectApp: start command', () => {
       start: 'npm run dev -- --port $PORT --strictPort',
     },
     {
-      name: 'a compound vite script is left alone',
+      name: 'a chain of commands: the flags go to the last one, the server',
       scripts: { dev: 'vite build && vite preview' },
-      start: 'npm run dev',
+      start: 'npm run dev -- --port $PORT --strictPort --host 127.0.0.1',
     },
   ];
   for (const c of cases) {

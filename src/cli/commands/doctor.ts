@@ -1,7 +1,8 @@
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { promisify } from 'node:util';
 import type { Command } from 'commander';
 import { resolveAgentSettings } from '../../agent/settings.js';
+import { installedVersion } from '../../app/pinnedPackageManager.js';
 import { authStatus } from '../../auth/index.js';
 import { discoverBrowser } from '../../browser/discover.js';
 import type { Deps } from '../../deps.js';
@@ -11,13 +12,46 @@ import { colorEnabled, styler } from '../output.js';
 
 const run = promisify(execFile);
 
-/** `warn`: works without it, with less (no AI exploration, public repositories only). */
-type CheckState = 'ok' | 'warn' | 'fail';
+/**
+ * `warn`: works without it, with less (no AI exploration, public repositories only).
+ * `info`: optional, nothing is lost without it (a package manager a project may pin runs through npx).
+ */
+type CheckState = 'ok' | 'warn' | 'fail' | 'info';
 
 interface Check {
   name: string;
   state: CheckState;
   detail: string;
+}
+
+/** npm comes with Node; pnpm, yarn and bun only when a project uses them; corepack runs pinned versions. */
+function packageManagerChecks(): Check[] {
+  return (['npm', 'pnpm', 'yarn', 'bun', 'corepack'] as const).map((name): Check => {
+    const version = name === 'corepack' ? corepackVersion() : installedVersion(name);
+    if (version) return { name, state: 'ok', detail: version };
+    return {
+      name,
+      state: name === 'npm' ? 'fail' : 'info',
+      detail:
+        name === 'npm'
+          ? 'not found on PATH: it comes with Node.js, and installs need it'
+          : name === 'corepack'
+            ? 'not found (not needed: a pinned "packageManager" runs through npx)'
+            : `not found (a project that uses ${name} gets the version its package.json pins through npx)`,
+    };
+  });
+}
+
+function corepackVersion(): string | undefined {
+  try {
+    return execFileSync('corepack', ['--version'], {
+      encoding: 'utf8',
+      timeout: 10_000,
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
+  } catch {
+    return undefined;
+  }
 }
 
 export function registerDoctor(program: Command, deps: () => Deps): void {
@@ -73,6 +107,7 @@ export function registerDoctor(program: Command, deps: () => Deps): void {
               : `${d.paths.data}: ${error.message}`,
         });
       }
+      checks.push(...packageManagerChecks());
       const github = await authStatus({ paths: d.paths });
       checks.push(
         github.loggedIn
@@ -106,6 +141,7 @@ export function registerDoctor(program: Command, deps: () => Deps): void {
         ok: style('green', '✓'),
         warn: style('yellow', '!'),
         fail: style('red', '✗'),
+        info: style('dim', '·'),
       };
       for (const c of checks) process.stdout.write(`${mark[c.state]} ${c.name.padEnd(12)} ${c.detail}\n`);
       process.exitCode = checks.some((c) => c.state === 'fail') ? 2 : 0;

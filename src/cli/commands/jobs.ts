@@ -66,6 +66,14 @@ export function publicJob(job: JobRecord) {
   };
 }
 
+/** "feature/x@3cd1c93"; a head given as a commit is just "3cd1c93", not "3cd1c936@3cd1c93". */
+function describeHeadCell(ref: string | null | undefined, sha: string | null | undefined): string {
+  const short = sha ? sha.slice(0, 7) : '';
+  if (!ref) return short;
+  if (sha && /^[0-9a-f]{4,40}$/i.test(ref) && sha.toLowerCase().startsWith(ref.toLowerCase())) return short;
+  return short ? `${ref}@${short}` : ref;
+}
+
 function renderJobsTable(jobs: JobRecord[], color: boolean): string {
   const style = styler(color);
   const rows = jobs.map((job) => {
@@ -74,7 +82,7 @@ function renderJobsTable(jobs: JobRecord[], color: boolean): string {
       job.startedAt && job.finishedAt
         ? formatElapsed(Date.parse(job.finishedAt) - Date.parse(job.startedAt))
         : '';
-    const head = job.headRef ? `${job.headRef}${job.headSha ? `@${job.headSha.slice(0, 7)}` : ''}` : '';
+    const head = describeHeadCell(job.headRef, job.headSha);
     return [job.id, outcome, job.targetInput, head, job.createdAt.replace('T', ' ').slice(0, 19), duration];
   });
   const header = ['ID', 'RESULT', 'TARGET', 'HEAD', 'CREATED (UTC)', 'TIME'];

@@ -35,6 +35,11 @@ interface SimulateFlags {
   compareBase?: boolean;
   refreshBase?: boolean;
   json?: boolean;
+  config?: string;
+  env?: string[];
+  envFile?: string;
+  installTimeout?: number;
+  allowOrigin?: string[];
 }
 
 export function registerSimulate(program: Command, deps: () => Deps): void {
@@ -64,6 +69,25 @@ export function registerSimulate(program: Command, deps: () => Deps): void {
       '--max-pages <n>',
       'bound on pages the smoke crawl visits (default 10)',
       numberFlag('--max-pages', 20, { whole: true }),
+    )
+    .option(
+      '--config <file>',
+      'a .myfav-coworker.json kept outside the repository (wins over the one in the branch)',
+    )
+    .option('--env <KEY=VALUE>', "a variable for the app's environment (repeatable)", collect)
+    .option(
+      '--env-file <path>',
+      "variables for the app's environment from a NAME=value file; values are masked everywhere",
+    )
+    .option(
+      '--install-timeout <seconds>',
+      'how long installing may take (default 600)',
+      numberFlag('--install-timeout', 900),
+    )
+    .option(
+      '--allow-origin <origin>',
+      'another origin the browser may reach, e.g. an API server (repeatable)',
+      collect,
     )
     .option('--instructions <text>', 'what to focus on (used by the AI exploration)')
     .option('--no-agent', 'skip the AI exploration')
@@ -110,7 +134,7 @@ async function simulate(targetInput: string, flags: SimulateFlags, deps: Deps): 
       ...(flags.head ? { head: flags.head } : {}),
       ...(flags.base ? { base: flags.base } : {}),
     }),
-    settings: overridesFrom(flags),
+    settings: await overridesFrom(flags),
     agent: {
       enabled: flags.agent,
       ...(flags.model ? { model: flags.model } : {}),
@@ -192,8 +216,8 @@ async function simulate(targetInput: string, flags: SimulateFlags, deps: Deps): 
   }
 }
 
-function overridesFrom(flags: SimulateFlags): SettingOverrides {
-  const o: SettingOverrides = {};
+async function overridesFrom(flags: SimulateFlags): Promise<SettingOverrides> {
+  const o: SettingOverrides = await setupOverrides(flags);
   if (flags.appDir !== undefined) o.appDir = flags.appDir;
   // commander: --install <cmd> gives a string, --no-install gives false, neither gives true (the default).
   if (typeof flags.install === 'string') o.install = flags.install;
@@ -206,6 +230,58 @@ function overridesFrom(flags: SimulateFlags): SettingOverrides {
   if (flags.instructions !== undefined) o.instructions = flags.instructions;
   // commander: --no-compare-base gives false; without it the default true means "not given".
   if (flags.compareBase === false) o.compareBase = false;
+  return o;
+}
+
+/**
+ * The set-up flags, checked now so a typo fails before a job exists. --env-file is only checked here:
+ * its values (secrets) are read again when the job runs and never stored with the job.
+ */
+async function setupOverrides(flags: SimulateFlags): Promise<SettingOverrides> {
+  const path = await import('node:path');
+  const { isEnvName, readDotenvFile } = await import('../../config/dotenvFile.js');
+  const o: SettingOverrides = {};
+  if (flags.config !== undefined) {
+    const { loadConfigFile } = await import('../../config/load.js');
+    o.configFile = path.resolve(flags.config);
+    await loadConfigFile(o.configFile);
+  }
+  if (flags.env?.length) {
+    const env: Record<string, string> = {};
+    for (const pair of flags.env) {
+      const at = pair.indexOf('=');
+      const name = at > 0 ? pair.slice(0, at) : '';
+      if (!isEnvName(name)) {
+        throw new CoworkerError(
+          'INVALID_INPUT',
+          `--env takes NAME=value, not ${JSON.stringify(at > 0 ? `${name}=…` : pair)}.`,
+          'e.g. --env VITE_API_URL=http://127.0.0.1:8000 (for secrets use --env-file, whose values are masked)',
+        );
+      }
+      env[name] = pair.slice(at + 1);
+    }
+    o.env = env;
+  }
+  if (flags.envFile !== undefined) {
+    o.envFile = path.resolve(flags.envFile);
+    await readDotenvFile(o.envFile, '--env-file');
+  }
+  if (flags.installTimeout !== undefined) o.installTimeoutSeconds = flags.installTimeout;
+  if (flags.allowOrigin?.length) {
+    o.allowedOrigins = flags.allowOrigin.map((value) => {
+      try {
+        const url = new URL(value);
+        if (url.protocol === 'http:' || url.protocol === 'https:') return url.origin;
+      } catch {
+        // below
+      }
+      throw new CoworkerError(
+        'INVALID_INPUT',
+        `--allow-origin takes an http(s) origin, not ${JSON.stringify(value)}.`,
+        'e.g. --allow-origin https://api.example.com',
+      );
+    });
+  }
   return o;
 }
 

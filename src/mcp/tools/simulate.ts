@@ -1,5 +1,7 @@
+import path from 'node:path';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
+import { CoworkerError } from '../../errors.js';
 import type { SimulationRequest } from '../../jobs/request.js';
 import type { Submitted } from '../../jobs/service.js';
 import { type ConsentOutcome, consentForPullRequest } from '../consent.js';
@@ -59,6 +61,37 @@ export function registerSimulateTool(server: McpServer, ctx: McpContext): void {
           .describe(
             'What to focus on, in the user\'s words (e.g. "try the new search box with an empty query"). Used by the AI exploration.',
           ),
+        app_dir: z
+          .string()
+          .min(1)
+          .max(500)
+          .optional()
+          .describe(
+            'Folder of the app inside the repository (monorepos), when detection picks the wrong one.',
+          ),
+        routes: z
+          .array(z.string().startsWith('/').max(2000))
+          .max(20)
+          .optional()
+          .describe(
+            'Pages to visit besides the entry page, e.g. ["/settings", "/#/profile"] (the ones the change affects).',
+          ),
+        config: z
+          .string()
+          .min(1)
+          .max(2000)
+          .optional()
+          .describe(
+            "Absolute path of a .myfav-coworker.json kept outside the repository (the user's settings for a PR they cannot change).",
+          ),
+        env_file: z
+          .string()
+          .min(1)
+          .max(2000)
+          .optional()
+          .describe(
+            'Absolute path of a NAME=value file with variables the app needs (secrets: they are masked and never shown to you).',
+          ),
         trust: z
           .boolean()
           .optional()
@@ -108,6 +141,10 @@ export function registerSimulateTool(server: McpServer, ctx: McpContext): void {
           settings: {
             ...(args.instructions?.trim() ? { instructions: args.instructions.trim() } : {}),
             ...(args.compare_base === false ? { compareBase: false } : {}),
+            ...(args.app_dir ? { appDir: args.app_dir } : {}),
+            ...(args.routes?.length ? { routes: args.routes } : {}),
+            ...(args.config ? { configFile: absolutePath(args.config, 'config') } : {}),
+            ...(args.env_file ? { envFile: absolutePath(args.env_file, 'env_file') } : {}),
           },
           agent: { enabled: true },
           ...(consent?.run && consent.grant ? { consent: consent.grant } : {}),
@@ -122,6 +159,18 @@ export function registerSimulateTool(server: McpServer, ctx: McpContext): void {
         return jobResult(ctx, job, lead);
       }),
   );
+}
+
+/** A server has no working directory the user knows: file arguments must be absolute. */
+function absolutePath(value: string, field: string): string {
+  if (!path.isAbsolute(value)) {
+    throw new CoworkerError(
+      'INVALID_INPUT',
+      `${field} must be an absolute path, not ${JSON.stringify(value)}.`,
+      `Ask the user for the full path of the file (e.g. /home/me/web.myfav-coworker.json).`,
+    );
+  }
+  return path.normalize(value);
 }
 
 function describeSubmitted({ job, reused, position }: Submitted): string {

@@ -1,0 +1,108 @@
+// Honour the `packageManager` field ("pnpm@8.15.4+sha512…", corepack's format). A lockfile is only
+// read correctly by the major version that wrote it (pnpm 9 refuses lockfile v6, yarn 1 cannot read a
+// berry lockfile), so when the pinned major is not the one on PATH, the pinned version runs through
+// `npx` — which uses the npm registry and cache the user already has. What ran is said in the report.
+
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { PackageJson } from './packageJson.js';
+import type { PackageManager } from './types.js';
+
+export interface PackageManagerRunner {
+  /** What starts it: "pnpm", "npx --yes pnpm@8.15.4", "node .yarn/releases/yarn-4.1.0.cjs". */
+  command: string;
+  /** For the report: "pnpm 8.15.4 through npx (package.json pins pnpm@8.15.4; pnpm on PATH is 10.2.0)". */
+  description: string;
+}
+
+export function pinnedVersion(pkg: PackageJson | undefined, pm: PackageManager): string | undefined {
+  const value = typeof pkg?.packageManager === 'string' ? pkg.packageManager : '';
+  const m = /^(npm|pnpm|yarn|bun)@(\d+\.\d+\.\d+[^+\s]*)/.exec(value);
+  return m && m[1] === pm ? m[2] : undefined;
+}
+
+export function runnerFor(
+  pm: PackageManager,
+  pinned: string | undefined,
+  opts: {
+    installDir: string;
+    checkoutDir: string;
+    installed?: (pm: PackageManager) => string | undefined;
+  },
+): PackageManagerRunner {
+  const installed = (opts.installed ?? installedVersion)(pm);
+  const onPath = installed ? `${pm} ${installed}` : `${pm} (version unknown: not found on PATH)`;
+  if (pm === 'yarn') {
+    // Yarn 2+ committed to the repository (`yarnPath`): any yarn, or node itself, runs that one.
+    const yarnPath = committedYarnPath(opts.installDir, opts.checkoutDir);
+    if (yarnPath && !installed)
+      return {
+        command: `node ${yarnPath}`,
+        description: `yarn from ${yarnPath} (the repository's yarnPath)`,
+      };
+    if (yarnPath)
+      return { command: 'yarn', description: `${onPath}, which runs the repository's ${yarnPath}` };
+  }
+  // Not pinned: whatever is installed (when nothing is, the install says how to get it).
+  if (!pinned) return { command: pm, description: installed ? `${onPath} on PATH` : onPath };
+  const wanted = `package.json pins ${pm}@${pinned}`;
+  // npm reads every lockfile version since npm 7: the npm that comes with Node is right.
+  if (pm === 'npm') return { command: pm, description: `${onPath} on PATH (${wanted})` };
+  if (installed && major(installed) === major(pinned)) {
+    return {
+      command: pm,
+      description: `${pm} ${installed} on PATH (${wanted}: same major version)`,
+    };
+  }
+  return {
+    command: `npx --yes ${npxSpec(pm, pinned)}`,
+    description: `${pm} ${pinned} through npx (${wanted}; ${installed ? `${pm} on PATH is ${installed}` : `no ${pm} on PATH`})`,
+  };
+}
+
+const versions = new Map<PackageManager, string | undefined>();
+
+/** `<pm> --version`, once per process; undefined when it is not installed. */
+export function installedVersion(pm: PackageManager): string | undefined {
+  if (!versions.has(pm)) {
+    let version: string | undefined;
+    try {
+      const out = execFileSync(pm, ['--version'], {
+        encoding: 'utf8',
+        timeout: 10_000,
+        stdio: ['ignore', 'pipe', 'ignore'],
+        // Outside any project: a packageManager field of the cwd must not make corepack answer for it.
+        cwd: path.parse(process.cwd()).root,
+        env: { ...process.env, COREPACK_ENABLE_STRICT: '0', COREPACK_ENABLE_DOWNLOAD_PROMPT: '0' },
+      });
+      version = /\d+\.\d+\.\d+\S*/.exec(out)?.[0];
+    } catch {
+      version = undefined;
+    }
+    versions.set(pm, version);
+  }
+  return versions.get(pm);
+}
+
+const major = (version: string) => version.split('.')[0] ?? '';
+
+/** Yarn 2+ is published as @yarnpkg/cli-dist (the `yarn` package is Yarn 1). */
+function npxSpec(pm: PackageManager, version: string): string {
+  return pm === 'yarn' && Number(major(version)) >= 2
+    ? `-p @yarnpkg/cli-dist@${version} yarn`
+    : `${pm}@${version}`;
+}
+
+function committedYarnPath(installDir: string, checkoutDir: string): string | undefined {
+  for (const dir of new Set([installDir, checkoutDir])) {
+    const rc = path.join(dir, '.yarnrc.yml');
+    if (!existsSync(rc)) continue;
+    const value = /^yarnPath:\s*["']?([^"'\s]+)/m.exec(readFileSync(rc, 'utf8'))?.[1];
+    if (!value) continue;
+    const abs = path.resolve(dir, value);
+    if (existsSync(abs) && !path.relative(checkoutDir, abs).startsWith('..'))
+      return path.relative(installDir, abs).split(path.sep).join('/');
+  }
+  return undefined;
+}

@@ -1,0 +1,76 @@
+// Everything that decides one simulation's settings, gathered when the job runs: the branch's own
+// `.myfav-coworker.json`, the user config's entry for the repository, a `--config` file, an
+// `--env-file` (secrets: registered for masking, never stored), and the flags.
+
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { registerSecret } from '../redact.js';
+import { readDotenvFile } from './dotenvFile.js';
+import { loadConfigFile, loadRepoConfig, mergeConfigs, repoConfigFileName, resolveSettings } from './load.js';
+import type { RepoConfig, SettingOverrides, SimulationSettings } from './schema.js';
+import { loadUserConfig } from './userConfig.js';
+
+export interface JobSettings {
+  settings: SimulationSettings;
+  /** The branch's own file (its instructions are hints from the branch, not the user's words). */
+  repoConfig: RepoConfig;
+  /** Which layers were used, for the report ("user config repos[acme/web]", "--config /x.json"). */
+  sources: string[];
+}
+
+export async function settingsForJob(opts: {
+  worktree: string;
+  /** The target's repository: HOST/OWNER/REPO for a PR, the local path for a local repository. */
+  repo: string;
+  configDir: string;
+  overrides: SettingOverrides;
+}): Promise<JobSettings> {
+  const repoConfig = await loadRepoConfig(opts.worktree);
+  const sources: string[] = [];
+  if (Object.keys(repoConfig).length) sources.push(`${repoConfigFileName} in the branch`);
+  const userRepos = (await loadUserConfig(opts.configDir)).repos ?? {};
+  const key = matchRepoKey(Object.keys(userRepos), opts.repo);
+  const user = key !== undefined ? userRepos[key] : undefined;
+  if (key !== undefined) sources.push(`repos["${key}"] in the user config`);
+  const file = opts.overrides.configFile ? await loadConfigFile(opts.overrides.configFile) : undefined;
+  if (opts.overrides.configFile) sources.push(`--config ${opts.overrides.configFile}`);
+
+  const merged = mergeConfigs({ repo: repoConfig, ...(user ? { user } : {}), ...(file ? { file } : {}) });
+  const settings = resolveSettings(merged, opts.overrides);
+  if (opts.overrides.envFile) {
+    const secrets = await readDotenvFile(opts.overrides.envFile, '--env-file');
+    for (const value of Object.values(secrets)) registerSecret(value);
+    // --env (the flags) still wins over the file; the file wins over the configs.
+    settings.env = { ...merged.env, ...secrets, ...(opts.overrides.env ?? {}) };
+    sources.push(`--env-file (${Object.keys(secrets).length} variable(s), masked)`);
+  }
+  return { settings, repoConfig, sources };
+}
+
+/**
+ * "owner/name" matches a PR's HOST/OWNER/NAME and a local clone whose origin is that repository;
+ * an absolute path matches that local repository.
+ */
+export function matchRepoKey(keys: string[], repo: string): string | undefined {
+  const lower = repo.toLowerCase();
+  const origin = path.isAbsolute(repo) ? originSlug(repo) : undefined;
+  return keys.find((key) => {
+    const k = key.toLowerCase().replace(/\/+$/, '');
+    if (path.isAbsolute(key)) return path.resolve(key) === path.resolve(repo);
+    return lower === k || lower.endsWith(`/${k}`) || origin === k;
+  });
+}
+
+/** OWNER/NAME of a local clone's `origin` remote, read from its git config (no git process needed). */
+function originSlug(repoPath: string): string | undefined {
+  let config: string;
+  try {
+    config = readFileSync(path.join(repoPath, '.git', 'config'), 'utf8');
+  } catch {
+    return undefined;
+  }
+  const section = /\[remote "origin"\]([^[]*)/.exec(config)?.[1] ?? '';
+  const url = /^\s*url\s*=\s*(\S+)/m.exec(section)?.[1];
+  const slug = url && /[:/]([^/:]+\/[^/]+?)(?:\.git)?\/?$/.exec(url)?.[1];
+  return slug ? slug.toLowerCase() : undefined;
+}
