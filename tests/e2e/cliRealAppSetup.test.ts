@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { Finding, Report } from '../../src/report/model.js';
+import type { Report } from '../../src/report/model.js';
 import { leftoversIn, runCli, tempHome } from '../helpers/cli.js';
 import { okPage, pageServer } from '../helpers/fakeFrameworks.js';
 import { createGitRepo, type GitRepo } from '../helpers/gitRepo.js';
@@ -37,7 +37,6 @@ async function simulate(r: GitRepo, extra: string[] = [], head = 'feature/x') {
   return { code: result.code, report, stdout: result.stdout, stderr: result.stderr };
 }
 
-const notes = (report: Report): Finding[] => report.findings.filter((f) => f.kind === 'note');
 /** The report's notes that start with `start` (a note is "<title>. <detail>"). */
 const notesStarting = (report: Report, start: string): string[] =>
   (report.notes ?? []).filter((n) => n.startsWith(start));
