@@ -206,7 +206,11 @@ function planFor(
               choice.installDir !== dir ? readPkg(choice.installDir) : undefined,
               choice.packageManager,
             ),
-          { installDir: choice.installDir, checkoutDir: root },
+          {
+            installDir: choice.installDir,
+            checkoutDir: root,
+            ...(choice.lockfile ? { lockfile: choice.lockfile } : {}),
+          },
         )
       : undefined;
 

@@ -28,6 +28,8 @@ export function runnerFor(
   opts: {
     installDir: string;
     checkoutDir: string;
+    /** The lockfile, to choose a version when the package manager is neither pinned nor installed. */
+    lockfile?: string;
     installed?: (pm: PackageManager) => string | undefined;
   },
 ): PackageManagerRunner {
@@ -44,8 +46,16 @@ export function runnerFor(
     if (yarnPath)
       return { command: 'yarn', description: `${onPath}, which runs the repository's ${yarnPath}` };
   }
-  // Not pinned: whatever is installed (when nothing is, the install says how to get it).
-  if (!pinned) return { command: pm, description: installed ? `${onPath} on PATH` : onPath };
+  if (!pinned && (installed || pm === 'npm'))
+    return { command: pm, description: installed ? `${onPath} on PATH` : onPath };
+  if (!pinned) {
+    // Neither pinned nor installed (no `corepack enable` here): the major its lockfile format needs.
+    const version = versionForLockfile(pm, opts.lockfile);
+    return {
+      command: `npx --yes ${npxSpec(pm, version)}`,
+      description: `${pm}@${version} through npx (no ${pm} on PATH and no "packageManager" pin; the version reads the lockfile's format)`,
+    };
+  }
   const wanted = `package.json pins ${pm}@${pinned}`;
   // npm reads every lockfile version since npm 7: the npm that comes with Node is right.
   if (pm === 'npm') return { command: pm, description: `${onPath} on PATH (${wanted})` };
@@ -105,4 +115,20 @@ function committedYarnPath(installDir: string, checkoutDir: string): string | un
       return path.relative(installDir, abs).split(path.sep).join('/');
   }
   return undefined;
+}
+
+/** pnpm-lock.yaml's lockfileVersion names the pnpm major that reads it; a Yarn 2+ lockfile has __metadata. */
+function versionForLockfile(pm: PackageManager, lockfile: string | undefined): string {
+  let head = '';
+  try {
+    head = lockfile ? readFileSync(lockfile, 'utf8').slice(0, 4000) : '';
+  } catch {
+    head = '';
+  }
+  if (pm === 'pnpm') {
+    const v = /lockfileVersion:\s*'?(\d+)/.exec(head)?.[1];
+    return v === '5' ? '7' : v === '6' ? '8' : '9';
+  }
+  if (pm === 'yarn') return /^__metadata:/m.test(head) ? '4' : '1';
+  return 'latest';
 }

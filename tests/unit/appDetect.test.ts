@@ -32,6 +32,16 @@ const withDeps = (scripts: Record<string, string>, extra: object = {}) => ({
   dependencies: { express: '^5.0.0' },
   ...extra,
 });
+/**
+ * The command a package manager runs as: its own name when it is installed here, else (not pinned, not
+ * installed) the version its lockfile needs through npx. Which one depends on the machine.
+ */
+const pmCommand = (pm: string, npxSpec: string, rest: string) =>
+  expect.stringMatching(
+    new RegExp(
+      `^(${pm}|npx --yes ${npxSpec.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}) ${rest.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`,
+    ),
+  );
 const npmLock = { lockfileVersion: 3, packages: { '': {}, 'node_modules/express': { version: '5.0.0' } } };
 
 async function detectError(root: string, changed: string[], s: SimulationSettings): Promise<CoworkerError> {
@@ -67,31 +77,31 @@ describe('detectApp: package manager and install command', () => {
       name: 'pnpm-lock.yaml → frozen pnpm install',
       files: { 'pnpm-lock.yaml': "lockfileVersion: '9.0'\n" },
       pm: 'pnpm',
-      install: 'pnpm install --frozen-lockfile',
+      install: pmCommand('pnpm', 'pnpm@9', 'install --frozen-lockfile'),
     },
     {
       name: 'yarn.lock (Yarn 1) → --frozen-lockfile',
       files: { 'yarn.lock': '# yarn lockfile v1\n' },
       pm: 'yarn',
-      install: 'yarn install --frozen-lockfile',
+      install: pmCommand('yarn', 'yarn@1', 'install --frozen-lockfile'),
     },
     {
       name: 'yarn.lock with .yarnrc.yml (Yarn berry) → --immutable',
       files: { 'yarn.lock': '__metadata:\n  version: 8\n', '.yarnrc.yml': 'nodeLinker: node-modules\n' },
       pm: 'yarn',
-      install: 'yarn install --immutable',
+      install: pmCommand('yarn', '-p @yarnpkg/cli-dist@4 yarn', 'install --immutable'),
     },
     {
       name: 'bun.lockb → bun',
       files: { 'bun.lockb': 'binary' },
       pm: 'bun',
-      install: 'bun install --frozen-lockfile',
+      install: pmCommand('bun', 'bun@latest', 'install --frozen-lockfile'),
     },
     {
       name: 'bun.lock → bun',
       files: { 'bun.lock': '{}' },
       pm: 'bun',
-      install: 'bun install --frozen-lockfile',
+      install: pmCommand('bun', 'bun@latest', 'install --frozen-lockfile'),
     },
     { name: 'no lockfile → npm install', files: {}, pm: 'npm', install: 'npm install' },
     {
@@ -108,7 +118,7 @@ describe('detectApp: package manager and install command', () => {
       name: 'several lockfiles and no field: a stray package-lock.json loses',
       files: { 'package-lock.json': npmLock, 'pnpm-lock.yaml': '' },
       pm: 'pnpm',
-      install: 'pnpm install --frozen-lockfile',
+      install: pmCommand('pnpm', 'pnpm@9', 'install --frozen-lockfile'),
     },
     {
       name: 'no lockfile but a packageManager field',
@@ -156,7 +166,7 @@ describe('detectApp: start command', () => {
     name: string;
     scripts: Record<string, string>;
     lock?: Record<string, string>;
-    start: string;
+    start: string | ReturnType<typeof expect.stringMatching>;
   }> = [
     { name: 'dev before start', scripts: { start: 'node a.js', dev: 'node b.js' }, start: 'npm run dev' },
     {
@@ -175,7 +185,7 @@ describe('detectApp: start command', () => {
       name: 'the package manager runs the script',
       scripts: { dev: 'next dev' },
       lock: { 'pnpm-lock.yaml': '' },
-      start: 'pnpm run dev',
+      start: pmCommand('pnpm', 'pnpm@9', 'run dev'),
     },
     {
       name: 'plain vite gets our port and --strictPort (npm needs --)',
@@ -186,7 +196,7 @@ describe('detectApp: start command', () => {
       name: 'plain vite under pnpm gets the flags without --',
       scripts: { dev: 'vite dev' },
       lock: { 'pnpm-lock.yaml': '' },
-      start: 'pnpm run dev --port $PORT --strictPort --host 127.0.0.1',
+      start: pmCommand('pnpm', 'pnpm@9', 'run dev --port $PORT --strictPort --host 127.0.0.1'),
     },
     {
       name: 'vite with its own --port is left alone',
@@ -207,7 +217,7 @@ describe('detectApp: start command', () => {
   for (const c of cases) {
     it(c.name, async () => {
       const root = await tree({ 'package.json': withDeps(c.scripts), ...(c.lock ?? {}) });
-      expect((await detectApp(root, [], settings())).startCommand).toBe(c.start);
+      expect((await detectApp(root, [], settings())).startCommand).toEqual(c.start);
     });
   }
 });

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { announcedUrls } from '../../src/app/announcedUrl.js';
 import { portFlagsFor } from '../../src/app/devServerPort.js';
@@ -72,6 +75,13 @@ describe('pinned package managers', () => {
     expect(runnerFor('yarn', '1.22.19', opts(undefined)).command).toBe('npx --yes yarn@1.22.19');
     // npm reads every lockfile since npm 7: the one with Node is used.
     expect(runnerFor('npm', '9.0.0', opts('11.0.0')).command).toBe('npm');
+    // Neither pinned nor installed: the major the lockfile's format needs.
+    const lock = path.join(mkdtempSync(path.join(tmpdir(), 'myfav-lock-')), 'pnpm-lock.yaml');
+    writeFileSync(lock, "lockfileVersion: '6.0'\n");
+    expect(runnerFor('pnpm', undefined, { ...opts(undefined), lockfile: lock }).command).toBe(
+      'npx --yes pnpm@8',
+    );
+    rmSync(path.dirname(lock), { recursive: true, force: true });
     // Not pinned: whatever is there.
     expect(runnerFor('pnpm', undefined, opts('9.0.0'))).toEqual({
       command: 'pnpm',

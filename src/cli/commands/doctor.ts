@@ -37,7 +37,7 @@ function packageManagerChecks(): Check[] {
           ? 'not found on PATH: it comes with Node.js, and installs need it'
           : name === 'corepack'
             ? 'not found (not needed: a pinned "packageManager" runs through npx)'
-            : `not found (a project that uses ${name} gets the version its package.json pins through npx)`,
+            : `not found (a project that uses ${name} runs it through npx: its pinned version, or the one its lockfile needs)`,
     };
   });
 }
