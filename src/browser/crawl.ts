@@ -10,6 +10,7 @@ import path from 'node:path';
 import type { APIRequestContext } from 'playwright-core';
 import { CoworkerError, throwIfCancelled } from '../errors.js';
 import type { BrokenLink, PageResult } from '../report/model.js';
+import { accessibilityViolations } from './accessibility.js';
 import { looksLikeFile, pageKey, pageUrl, screenshotName } from './crawlUrls.js';
 import { checkLink, mapLimited } from './linkCheck.js';
 import { watchPage } from './pageWatch.js';
@@ -26,6 +27,11 @@ const LINK_CHECK_CONCURRENCY = 4;
 const FIXED_LIST_CONCURRENCY = 3;
 const STEP_TIMEOUT_MS = 5_000;
 const SCREENSHOT_TIMEOUT_MS = 10_000;
+/**
+ * axe-core takes well under a second on most pages and a few seconds on a large one; on a machine
+ * under heavy load it can take ten times as long. A check that takes longer is left out (and said so).
+ */
+const A11Y_TIMEOUT_MS = 30_000;
 
 interface QueueItem {
   url: string;
@@ -251,6 +257,16 @@ async function visit(
   // A timed-out page may still show something useful; a network error page or a download shows nothing.
   const rendered = !page.isClosed() && onApp && !download && (loaded || documentStatus !== null);
   if (rendered) result.screenshot = await screenshot(page, item.url, index, digits, opts, session);
+  if (rendered && opts.accessibility && !page.isClosed() && !crashed) {
+    const violations = await step(
+      accessibilityViolations(page).catch((err: unknown) => {
+        log(session, `no accessibility check of ${page.url()}`, err);
+        return undefined;
+      }),
+      A11Y_TIMEOUT_MS,
+    );
+    if (violations) result.a11y = violations;
+  }
   if (crashed && !result.error) result.error = 'The page crashed.';
 
   const problems = watch.drain();
@@ -315,28 +331,48 @@ async function screenshot(
   session: BrowserSession,
 ): Promise<string | undefined> {
   const file = path.join(opts.screenshotsDir, screenshotName(index, url, digits));
-  try {
-    // Frozen animations keep screenshots of the same page comparable between runs.
-    await page.screenshot({
+  const take = (mask: readonly string[]) =>
+    // Frozen animations (and masked dynamic regions) keep screenshots of the same page comparable
+    // between runs and between the head and the base.
+    page.screenshot({
       path: file,
       fullPage: true,
       animations: 'disabled',
       timeout: SCREENSHOT_TIMEOUT_MS,
+      ...(mask.length ? { mask: mask.map((selector) => page.locator(selector)) } : {}),
     });
+  try {
+    try {
+      await take(opts.mask ?? []);
+    } catch (err) {
+      // A mask selector Playwright cannot parse must not cost the page its screenshot.
+      if (!opts.mask?.length || page.isClosed()) throw err;
+      session.logger.warn(
+        `the mask selectors (${opts.mask.join(', ')}) could not be used on ${page.url()}: ${firstErrorLine(err)}`,
+      );
+      await take([]);
+    }
     return path.relative(opts.artifactDir, file).split(path.sep).join('/');
   } catch (err) {
-    session.logger.debug(
-      `no screenshot of ${page.url()}: ${err instanceof Error ? err.message : String(err)}`,
-    );
+    log(session, `no screenshot of ${page.url()}`, err);
     return undefined;
   }
 }
 
+function firstErrorLine(err: unknown): string {
+  const text = err instanceof Error ? err.message : String(err);
+  return text.split('\n')[0] ?? text;
+}
+
+function log(session: BrowserSession, what: string, err: unknown): void {
+  session.logger.debug(`${what}: ${firstErrorLine(err)}`);
+}
+
 /** A page step that must not hang the crawl (a page stuck in a busy loop never answers). */
-async function step<T>(promise: Promise<T>): Promise<T | undefined> {
+async function step<T>(promise: Promise<T>, timeoutMs = STEP_TIMEOUT_MS): Promise<T | undefined> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<undefined>((resolve) => {
-    timer = setTimeout(() => resolve(undefined), STEP_TIMEOUT_MS);
+    timer = setTimeout(() => resolve(undefined), timeoutMs);
   });
   try {
     return await Promise.race([promise, timeout]);

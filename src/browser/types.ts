@@ -36,6 +36,10 @@ export interface CrawlOptions {
   checkLinks?: boolean;
   /** Longest wait for a page's `load` event; default 15 s. */
   navigationTimeoutMs?: number;
+  /** CSS selectors of dynamic regions painted over in every screenshot (compared runs). */
+  mask?: readonly string[];
+  /** Run axe-core on each rendered page after its screenshot (`PageResult.a11y`). Default false. */
+  accessibility?: boolean;
 }
 
 export interface CrawlResult {

@@ -143,5 +143,8 @@ export function resolveSettings(file: RepoConfig, flags: SettingOverrides): Simu
     instructions: [file.instructions, flags.instructions].filter(Boolean).join('\n\n') || undefined,
     ignore: file.ignore ?? [],
     envTemplate: file.envFile ?? defaultSettings.envTemplate,
+    visualThreshold: file.visualThreshold ?? defaultSettings.visualThreshold,
+    mask: file.mask ?? defaultSettings.mask,
+    accessibility: file.accessibility ?? defaultSettings.accessibility,
   };
 }

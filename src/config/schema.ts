@@ -69,6 +69,25 @@ export const repoConfigSchema = z
       .min(1)
       .describe('Template copied to .env when the app has no .env (default .env.example).')
       .optional(),
+    visualThreshold: z
+      .number()
+      .min(0)
+      .max(1)
+      .describe(
+        'Share of pixels (0–1) that may differ from the base before a page counts as visibly changed.',
+      )
+      .optional(),
+    mask: z
+      .array(z.string().trim().min(1))
+      .max(50)
+      .describe('CSS selectors of dynamic regions (clocks, ads) painted over in compared screenshots.')
+      .optional(),
+    accessibility: z
+      .enum(['warning', 'error', 'off'])
+      .describe(
+        'How a serious/critical axe-core violation new on head counts: warning, error, or off (no check).',
+      )
+      .optional(),
   })
   .strict();
 
@@ -114,7 +133,22 @@ export interface SimulationSettings {
   ignore: IgnoreRule[];
   /** Template copied to `.env` (relative to the app folder). */
   envTemplate: string;
+  /** Share of pixels that may differ before a compared page counts as visibly changed. */
+  visualThreshold: number;
+  /** CSS selectors masked in compared screenshots (on head and base alike). */
+  mask: string[];
+  /** Severity of a new accessibility violation, or 'off' (axe does not run). */
+  accessibility: AccessibilityLevel;
 }
+
+export type AccessibilityLevel = 'warning' | 'error' | 'off';
+
+/**
+ * 0.1 % of a page's pixels (about 1,000 of a 1280×800 viewport, a 32×32 square): more than what changes
+ * between two runs of the same page — nothing, or a small unmasked clock or counter (a few hundred
+ * pixels) — and less than a real change of look (a block that moved, a recoloured button: thousands).
+ */
+export const DEFAULT_VISUAL_THRESHOLD = 0.001;
 
 export const defaultSettings: SimulationSettings = {
   appDir: undefined,
@@ -130,4 +164,7 @@ export const defaultSettings: SimulationSettings = {
   instructions: undefined,
   ignore: [],
   envTemplate: '.env.example',
+  visualThreshold: DEFAULT_VISUAL_THRESHOLD,
+  mask: [],
+  accessibility: 'warning',
 };

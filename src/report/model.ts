@@ -90,6 +90,11 @@ export interface PageResult {
   error?: string;
   /** Links only: the page the link was first seen on. */
   from?: string;
+  /**
+   * axe-core's serious and critical violations (compared runs only; absent: not checked, e.g. the page
+   * did not render or the check timed out — then nothing is concluded about the page's accessibility).
+   */
+  a11y?: A11yViolation[];
 }
 
 export interface BrokenLink {
