@@ -8,17 +8,16 @@ import { createHash } from 'node:crypto';
 import { cp, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { SettingOverrides } from '../config/schema.js';
-import type { A11yViolation, BrokenLink, PageResult } from '../report/model.js';
+import type { BrokenLink, PageResult } from '../report/model.js';
 import { productVersion } from '../version.js';
 
 export interface CachedBaseRun {
   key: string;
   createdAt: string;
   baseSha: string;
+  /** With their screenshots and axe-core results (`PageResult.a11y`). */
   pages: PageResult[];
   brokenLinks: BrokenLink[];
-  /** axe-core results per page path. */
-  a11y: Record<string, A11yViolation[]>;
   /** The base app's log at the end of its run (to quote for pre-existing 5xx). */
   appLog: string;
 }
@@ -28,11 +27,20 @@ const MAX_AGE_MS = 7 * 24 * 3600_000;
 /** A cache entry is ours and small; anything bigger is not one. */
 const MAX_ENTRY_BYTES = 5 * 1024 * 1024;
 
-export function baseCacheKey(input: { repo: string; baseSha: string; overrides: SettingOverrides }): string {
+export function baseCacheKey(input: {
+  repo: string;
+  baseSha: string;
+  overrides: SettingOverrides;
+  /** The head's mask selectors and whether axe runs: they change the base's screenshots and results. */
+  pageChecks: { mask: readonly string[]; accessibility: boolean };
+}): string {
   // The agent's settings and instructions do not change what the base crawl sees.
   const { instructions: _instructions, ...crawlSettings } = input.overrides;
+  const { pageChecks } = input;
   return createHash('sha256')
-    .update(JSON.stringify({ v: productVersion, repo: input.repo, base: input.baseSha, crawlSettings }))
+    .update(
+      JSON.stringify({ v: productVersion, repo: input.repo, base: input.baseSha, crawlSettings, pageChecks }),
+    )
     .digest('hex')
     .slice(0, 32);
 }

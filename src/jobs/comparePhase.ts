@@ -16,6 +16,7 @@ import type { ComparedPage, Comparison, Finding, PageResult } from '../report/mo
 import type { PreparedSide } from './appSide.js';
 import { type CachedBaseRun, coversPages, restoreScreenshots, writeBaseCache } from './baseCache.js';
 import type { BaseSide } from './baseSide.js';
+import { compareVisuals, type VisualSettings } from './compareVisuals.js';
 
 export type BaseSource =
   | { kind: 'cached'; run: CachedBaseRun }
@@ -34,6 +35,10 @@ export interface ComparePhaseInput {
   signal: AbortSignal;
   logger: Logger;
   progress(message: string): void;
+  /** How pages are compared in pixels and with axe-core; `mask` applies to the base's screenshots too. */
+  pageChecks: VisualSettings & { mask: readonly string[] };
+  /** Routes the changed files point at: a visual change there is expected. */
+  diffRoutes: readonly string[];
 }
 
 export interface ComparePhaseResult {
@@ -88,7 +93,6 @@ export async function runComparePhase(input: ComparePhaseInput): Promise<Compare
       baseSha: input.baseSha,
       pages: crawl.pages,
       brokenLinks: crawl.brokenLinks,
-      a11y: {},
       appLog: await readFile(side.appLog, 'utf8').catch(() => ''),
     };
     await writeBaseCache(input.cacheDir, baseRun, path.join(input.artifactDir, 'base', 'screenshots')).catch(
@@ -108,7 +112,20 @@ export async function runComparePhase(input: ComparePhaseInput): Promise<Compare
     basePages: baseRun.pages,
   });
   notes.push(...compared.notes);
-  const findings = await recheckNewFindings(input, compared.findings);
+  const rechecked = await recheckNewFindings(input, compared.findings);
+
+  input.progress('comparing the screenshots and the accessibility of the pages');
+  const pages = await compareVisuals({
+    pages: comparedPages(input.headPages, baseRun.pages, input.diffRoutes),
+    headPages: input.headPages,
+    basePages: baseRun.pages,
+    settings: input.pageChecks,
+    artifactDir: input.artifactDir,
+    signal: input.signal,
+    logger: input.logger,
+  });
+  notes.push(...pages.notes);
+  const findings = [...rechecked, ...pages.findings];
 
   const comparison: Comparison = {
     baseSha: input.baseSha,
@@ -116,7 +133,7 @@ export async function runComparePhase(input: ComparePhaseInput): Promise<Compare
     cached: base.kind === 'cached',
     ...(base.kind === 'cached' ? { cachedAt: base.run.createdAt } : {}),
     ...(url ? { url } : {}),
-    pages: comparedPages(input.headPages, baseRun.pages),
+    pages: pages.pages,
     timings: base.kind === 'live' ? base.side.timings : {},
     ...(notes.length ? { notes } : {}),
   };
@@ -152,6 +169,8 @@ async function crawlBase(input: ComparePhaseInput, side: PreparedSide): Promise<
       targets,
       maxPages: Math.max(1, input.headPages.length),
       followLinks: false,
+      mask: input.pageChecks.mask,
+      accessibility: input.pageChecks.accessibility !== 'off',
       screenshotsDir: path.join(input.artifactDir, 'base', 'screenshots'),
       artifactDir: input.artifactDir,
       signal: input.signal,
@@ -215,8 +234,13 @@ async function recheckNewFindings(input: ComparePhaseInput, findings: Finding[])
   });
 }
 
-function comparedPages(head: readonly PageResult[], base: readonly PageResult[]): ComparedPage[] {
+function comparedPages(
+  head: readonly PageResult[],
+  base: readonly PageResult[],
+  diffRoutes: readonly string[],
+): ComparedPage[] {
   const baseByPath = new Map(base.map((p) => [p.path, p]));
+  const touched = new Set(diffRoutes);
   return head.flatMap((h) => {
     const b = baseByPath.get(h.path);
     if (!b) return [];
@@ -227,7 +251,8 @@ function comparedPages(head: readonly PageResult[], base: readonly PageResult[])
         baseStatus: b.status,
         ...(h.screenshot ? { headScreenshot: h.screenshot } : {}),
         ...(b.screenshot ? { baseScreenshot: b.screenshot } : {}),
-        ...(h.via === 'diff' ? { touchedByDiff: true } : {}),
+        // The entry page is reached as the entry even when a changed file points at it.
+        ...(h.via === 'diff' || touched.has(h.path) ? { touchedByDiff: true } : {}),
       },
     ];
   });

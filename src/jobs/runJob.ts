@@ -7,7 +7,7 @@ import { smokeCrawl } from '../browser/crawl.js';
 import { discoverBrowser } from '../browser/discover.js';
 import { openBrowserSession } from '../browser/session.js';
 import type { CrawlTarget } from '../browser/types.js';
-import { loadRepoConfig } from '../config/load.js';
+import { loadRepoConfig, resolveSettings } from '../config/load.js';
 import type { RepoConfig } from '../config/schema.js';
 import { CancelledError, CoworkerError, throwIfCancelled, toCoworkerError } from '../errors.js';
 import { defaultGithubDeps, type GithubDeps } from '../github/deps.js';
@@ -136,7 +136,10 @@ export async function runJob(job: JobRecord, deps: JobDeps, opts: JobRunOptions)
 
     // The base commit, beside the head: cached from an earlier run, or started now so that it installs
     // and launches while the head does.
-    const compare = comparePlan(job, checkout.target, await loadRepoConfig(checkout.worktree));
+    const headConfig = await loadRepoConfig(checkout.worktree);
+    const compare = comparePlan(job, checkout.target, headConfig);
+    // How compared pages are looked at is the head's to say (its config), on both sides alike.
+    const pageChecks = resolveSettings(headConfig, job.request.settings);
     if (!compare.enabled) report.comparisonNote = compare.note;
     let base: BaseSource | null = null;
     let cachedBase: CachedBaseRun | null = null;
@@ -145,6 +148,7 @@ export async function runJob(job: JobRecord, deps: JobDeps, opts: JobRunOptions)
           repo: checkout.target.repo,
           baseSha: compare.baseSha,
           overrides: job.request.settings,
+          pageChecks: { mask: pageChecks.mask, accessibility: pageChecks.accessibility !== 'off' },
         })
       : '';
     const baseArtifacts = path.join(artifactDir, 'base');
@@ -209,10 +213,11 @@ export async function runJob(job: JobRecord, deps: JobDeps, opts: JobRunOptions)
     });
     // Registered after the app: torn down before it (reverse order), so the trace is written first.
     teardown.add('close the browser', () => session.close());
+    const diffRoutes = (plan.diffRoutes?.routes ?? []).map((route) => route.path);
     const targets: CrawlTarget[] = [
       ...settings.routes.map((route) => ({ url: new URL(route, app.origin).href, via: 'route' as const })),
-      ...(plan.diffRoutes?.routes ?? []).map((route) => ({
-        url: new URL(route.path, app.origin).href,
+      ...diffRoutes.map((route) => ({
+        url: new URL(route, app.origin).href,
         via: 'diff' as const,
       })),
     ];
@@ -220,6 +225,10 @@ export async function runJob(job: JobRecord, deps: JobDeps, opts: JobRunOptions)
       entryUrl: app.url,
       targets,
       maxPages: settings.maxPages,
+      // Compared pages: dynamic regions masked, axe-core after each screenshot (the base does the same).
+      ...(compare.enabled
+        ? { mask: pageChecks.mask, accessibility: pageChecks.accessibility !== 'off' }
+        : {}),
       screenshotsDir: path.join(artifactDir, 'screenshots'),
       artifactDir,
       signal: opts.signal,
@@ -291,6 +300,8 @@ export async function runJob(job: JobRecord, deps: JobDeps, opts: JobRunOptions)
         signal: opts.signal,
         logger,
         progress,
+        pageChecks,
+        diffRoutes,
       });
       report.findings = compared.findings;
       if (compared.comparison) report.comparison = compared.comparison;

@@ -36,7 +36,16 @@ import {
   severityOrder,
   shortSha,
 } from './format.js';
-import type { AgentStep, Finding, PageResult, Report, Severity } from './model.js';
+import type {
+  AgentStep,
+  ComparedPage,
+  Finding,
+  FindingOrigin,
+  PageResult,
+  Report,
+  Severity,
+} from './model.js';
+import { accessibilityRows, describeVisual, trustedHelpUrl } from './pageCompare.js';
 import { summarize } from './verdict.js';
 
 // No scripts at all, images only from the report's own folder, no remote anything.
@@ -192,20 +201,45 @@ ${comparisonSection(report)}`;
 function comparisonSection(report: Report): SafeHtml | '' {
   const c = report.comparison;
   if (!c) return '';
-  const side = (label: string, shot: string | undefined, path: string) =>
-    html`<figure class="page"><figcaption class="muted">${label}</figcaption>${shot ? screenshot(report, shot, `${label} screenshot of ${path}`) : html`<div class="noshot muted">no screenshot</div>`}</figure>`;
   return html`<section id="comparison">
 <h2>Head and base side by side</h2>
 <p class="muted">${c.cached ? `The base ${c.baseRef ?? ''} @ ${c.baseSha.slice(0, 12)} was not run again: its cached run of ${c.cachedAt ?? 'earlier'} was used.` : `The base ${c.baseRef ?? ''} @ ${c.baseSha.slice(0, 12)} ran beside the change, at the same pages.`}</p>
 ${c.notes?.length ? html`<ul>${c.notes.map((n) => html`<li>${n}</li>`)}</ul>` : ''}
-${c.pages.map(
-  (
-    p,
-  ) => html`<h3><code>${p.path}</code> <span class="muted">head ${p.headStatus ?? 'did not load'} · base ${p.baseStatus ?? 'did not load'}${p.changedRatio !== undefined ? ` · ${(p.changedRatio * 100).toFixed(1)} % of pixels differ` : ''}</span></h3>
-<div class="gallery">${side('Head', p.headScreenshot, p.path)}${side('Base', p.baseScreenshot, p.path)}${p.diffImage ? side('Difference', p.diffImage, p.path) : ''}</div>
-${p.a11y && (p.a11y.head.length || p.a11y.base.length) ? html`<p class="muted">Accessibility (serious/critical): head ${p.a11y.head.map((v) => v.id).join(', ') || 'none'} · base ${p.a11y.base.map((v) => v.id).join(', ') || 'none'}</p>` : ''}`,
-)}
+${c.pages.map((p) => comparedPage(report, p))}
 </section>`;
+}
+
+function comparedPage(report: Report, p: ComparedPage): SafeHtml {
+  const side = (label: string, shot: string | undefined) =>
+    html`<figure class="page"><figcaption class="muted">${label}</figcaption>${shot ? screenshot(report, shot, `${label} screenshot of ${p.path}`) : html`<div class="noshot muted">no screenshot</div>`}</figure>`;
+  const visual = describeVisual(p);
+  const rows = accessibilityRows(p);
+  return html`<h3><code>${p.path}</code> <span class="muted">head ${p.headStatus ?? 'did not load'} · base ${p.baseStatus ?? 'did not load'}</span></h3>
+${visual ? html`<p class="${p.visualChange ? (p.touchedByDiff ? 'visual-expected' : 'bad-text') : 'muted'}">${visual}</p>` : ''}
+<div class="gallery">${side('Head', p.headScreenshot)}${side('Base', p.baseScreenshot)}${p.diffImage ? side('Difference (changed pixels in red)', p.diffImage) : ''}</div>
+${
+  p.a11y
+    ? rows.length
+      ? html`<p class="label">Accessibility (axe-core, serious and critical)</p><ul class="a11y">${rows.map(
+          ({ violation: v, origin }) =>
+            html`<li><span class="origin-tag origin-${origin}">${originLabel[origin]}</span> ${helpLink(v.helpUrl, v.id)} <span class="muted">(${v.impact})</span> ${v.help}${v.targets.length ? html` — ${v.targets.map((t, i) => html`${i ? ', ' : ''}<code>${t}</code>`)}` : ''}</li>`,
+        )}</ul>`
+      : html`<p class="muted">Accessibility (axe-core): no serious or critical violation on either side.</p>`
+    : ''
+}`;
+}
+
+const originLabel: Record<FindingOrigin, string> = {
+  new: 'new',
+  'pre-existing': 'on both',
+  fixed: 'fixed',
+};
+
+function helpLink(url: string, text: string): SafeHtml {
+  const href = trustedHelpUrl(url);
+  return href
+    ? html`<a href="${href}" rel="noopener noreferrer"><code>${text}</code></a>`
+    : html`<code>${text}</code>`;
 }
 
 function findingCard(report: Report, f: Finding): SafeHtml {
@@ -453,6 +487,10 @@ code{font:13px ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;word-break:b
 .status{font-weight:600;font-size:12px;padding:0 6px;border-radius:4px;color:#fff}
 .status.ok{background:var(--green)}.status.bad{background:var(--red)}
 .bad-text{color:var(--red)}
+.visual-expected{color:var(--blue)}
+.a11y{padding-left:20px;margin:4px 0}.a11y li{margin:3px 0;word-break:break-word}
+.origin-tag{font-size:12px;padding:1px 6px;border-radius:4px;color:#fff;background:var(--muted)}
+.origin-tag.origin-new{background:var(--amber)}.origin-tag.origin-fixed{background:var(--green)}
 table{border-collapse:collapse;width:100%;font-size:14px}
 th,td{border:1px solid var(--border);padding:4px 8px;text-align:left;vertical-align:top;word-break:break-word}
 .timings{max-width:560px}.timings td{border:0;border-bottom:1px solid var(--border)}

@@ -33,7 +33,8 @@ import {
   shortSha,
 } from './format.js';
 import { observationText } from './html.js';
-import type { Comparison, Finding, PageResult, Report, Severity } from './model.js';
+import type { ComparedPage, Comparison, Finding, PageResult, Report, Severity } from './model.js';
+import { accessibilityRows, percent } from './pageCompare.js';
 import { summarize } from './verdict.js';
 
 const severityHeading: Record<Severity, string> = { error: 'Errors', warning: 'Warnings', info: 'Notes' };
@@ -205,7 +206,11 @@ function comparisonSection(report: Report, c: Comparison): string[] {
   ];
   for (const note of c.notes ?? []) lines.push('', `- ${mdText(note)}`);
   if (c.pages.length) {
-    lines.push('', '| Page | Head | Base | Screenshots |', '| --- | --- | --- | --- |');
+    lines.push(
+      '',
+      '| Page | Head | Base | Look | Accessibility (axe-core, serious/critical) | Screenshots |',
+      '| --- | --- | --- | --- | --- | --- |',
+    );
     for (const p of c.pages) {
       const shots = [
         p.headScreenshot ? artifactLink(p.headScreenshot, report.artifacts.dir, 'head', true) : '',
@@ -213,11 +218,32 @@ function comparisonSection(report: Report, c: Comparison): string[] {
         p.diffImage ? artifactLink(p.diffImage, report.artifacts.dir, 'diff', true) : '',
       ].filter(Boolean);
       lines.push(
-        `| ${mdText(p.path)} | ${p.headStatus ?? 'did not load'} | ${p.baseStatus ?? 'did not load'} | ${shots.join(' · ') || '–'} |`,
+        `| ${mdText(p.path)} | ${p.headStatus ?? 'did not load'} | ${p.baseStatus ?? 'did not load'} | ${lookCell(p)} | ${accessibilityCell(p)} | ${shots.join(' · ') || '–'} |`,
       );
     }
   }
   return lines;
+}
+
+function lookCell(p: ComparedPage): string {
+  if (p.changedRatio === undefined) return '–';
+  const share = percent(p.changedRatio);
+  if (!p.visualChange) return `same (${share} differ)`;
+  return `**changed** (${share} differ)${p.touchedByDiff ? ', the change touches it' : ', no changed file points at it'}`;
+}
+
+function accessibilityCell(p: ComparedPage): string {
+  if (!p.a11y) return '–';
+  const rows = accessibilityRows(p);
+  if (!rows.length) return 'none';
+  const label = { new: 'new', 'pre-existing': 'on both', fixed: 'fixed' } as const;
+  return (['new', 'pre-existing', 'fixed'] as const)
+    .map((origin) => {
+      const ids = rows.filter((r) => r.origin === origin).map((r) => mdText(r.violation.id));
+      return ids.length ? `${label[origin]}: ${ids.join(', ')}` : '';
+    })
+    .filter(Boolean)
+    .join('; ');
 }
 
 function pagesSection(report: Report): string[] {
