@@ -244,7 +244,7 @@ describe('the agent on a large page', () => {
             CI: '1',
           },
           encoding: 'utf8',
-          timeout: 90_000,
+          timeout: 150_000,
         },
       ).catch((err: { stdout?: string; stderr?: string }) => {
         throw new Error(`reproduce.spec.ts failed:\n${err.stdout}${err.stderr}`);
@@ -253,5 +253,5 @@ describe('the agent on a large page', () => {
     } finally {
       await other.stop();
     }
-  });
+  }, 180_000);
 });
