@@ -67,7 +67,6 @@ export async function replayRecordedSteps(
   const quiet = watchQuiet(page);
   const result: ReplayResult = { steps: [], pageErrors: [], consoleErrors: [], failedRequests: [] };
   const ctx = {
-    timeoutMs,
     url(path: string): string {
       const target = new URL(path, origin);
       // A recorded path never leaves the app; a stored step that would is refused, not followed.

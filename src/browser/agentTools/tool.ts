@@ -40,8 +40,6 @@ export class ToolResponse {
 export interface ReplayContext {
   /** Resolves a stored path against the origin the replay runs on. */
   url(path: string): string;
-  /** Longest wait for an action. */
-  timeoutMs: number;
 }
 
 export type Observe = 'changes' | 'full' | 'none';
