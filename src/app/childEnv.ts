@@ -88,6 +88,12 @@ export function buildChildEnv(opts: ChildEnvOptions, parentEnv: Env = process.en
   env.npm_config_audit = 'false';
   env.npm_config_fund = 'false';
   env.npm_config_update_notifier = 'false';
+  // Test tools download their own binaries in postinstall (Cypress's app, Playwright's and Puppeteer's
+  // browsers): that fails offline and behind firewalls, and a dev server never needs them. The config's
+  // `env` can turn them back on.
+  env.CYPRESS_INSTALL_BINARY = '0';
+  env.PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD = '1';
+  env.PUPPETEER_SKIP_DOWNLOAD = '1';
   Object.assign(env, packageCacheEnv(parentEnv, opts.packageManager));
 
   Object.assign(env, opts.extra ?? {});
