@@ -99,6 +99,17 @@ describe('buildChildEnv', () => {
     expect(env).toMatchObject({ API_BASE: 'http://127.0.0.1:9/api', NODE_ENV: 'test', MYFAV_JOB_ID: 'j' });
   });
 
+  it('turns off the binary downloads of test tools in postinstall, unless the config turns them on', () => {
+    const home = path.join(work, 'h');
+    expect(buildChildEnv({ home, jobId: 'j' }, parent)).toMatchObject({
+      CYPRESS_INSTALL_BINARY: '0',
+      PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD: '1',
+      PUPPETEER_SKIP_DOWNLOAD: '1',
+    });
+    const env = buildChildEnv({ home, jobId: 'j', extra: { CYPRESS_INSTALL_BINARY: '13.13.2' } }, parent);
+    expect(env.CYPRESS_INSTALL_BINARY).toBe('13.13.2');
+  });
+
   it('respects an npm cache set in our environment', () => {
     const env = buildChildEnv(
       { home: path.join(work, 'h'), jobId: 'j' },
