@@ -149,6 +149,13 @@ describe('MCP tools in-process', () => {
     });
     expect(badRef.isError).toBe(true);
     expect(textOf(badRef)).toMatch(/Invalid head ref/);
+    // A server has no working directory the user knows: set-up files are given as absolute paths.
+    const relativeConfig = await client.callTool({
+      name: 'simulate_pr',
+      arguments: { target: hostile.path, config: 'web.myfav-coworker.json' },
+    });
+    expect(relativeConfig.isError).toBe(true);
+    expect(textOf(relativeConfig)).toMatch(/config must be an absolute path/);
     const refsOnPr = await client.callTool({
       name: 'simulate_pr',
       arguments: { target: 'https://github.com/o/r/pull/12', head: 'x' },
