@@ -92,7 +92,9 @@ export function installCommandFor(
       // Yarn 1 corrupts its shared cache when two installs extract the same package at once (the head and
       // the base install side by side): --mutex makes the second wait for the first.
       if (choice.yarnBerry) return locked ? `${runner} install --immutable` : `${runner} install`;
-      return locked ? `${runner} install --frozen-lockfile --mutex network` : `${runner} install --mutex network`;
+      return locked
+        ? `${runner} install --frozen-lockfile --mutex network`
+        : `${runner} install --mutex network`;
     case 'bun':
       return locked ? `${runner} install --frozen-lockfile` : `${runner} install`;
   }
