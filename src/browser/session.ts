@@ -1,5 +1,6 @@
 // One headless Chromium per job, with one fresh context: nothing carries over between jobs (cookies,
-// storage, cache), and every request that leaves the app's allowed origins is aborted.
+// storage, cache), and every request that leaves the app's allowed origins is aborted — by a route for
+// what the page asks for, by the context's own proxy (originProxy.ts) for what a server redirect asks for.
 //
 // playwright-core is loaded lazily here so `--help` and the MCP handshake never pay for it.
 
@@ -9,6 +10,7 @@ import { stripVTControlCharacters } from 'node:util';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { CancelledError, CoworkerError, throwIfCancelled } from '../errors.js';
 import { type Logger, silentLogger } from '../log.js';
+import { type BlockingProxy, bypassRules, PROXY_HOST, startBlockingProxy } from './originProxy.js';
 import { createOriginPolicy, hostResolverRules, type OriginPolicy, resolverHosts } from './origins.js';
 import { fulfilThirdParty, isThirdPartySubresource } from './thirdParty.js';
 import type { BrowserExecutable, DialogRecord } from './types.js';
@@ -32,9 +34,9 @@ export interface BrowserSession {
   readonly blockedRequests: readonly string[];
   readonly blockedCount: number;
   /**
-   * Requests that reached another origin through a server redirect from an allowed one. Playwright does not
-   * route redirects, so they cannot be aborted; hosts other than the allowed ones (names and IPs) do not
-   * resolve, so only another port of an allowed host (127.0.0.1:other) gets through. Recorded and warned about.
+   * Server redirects from an allowed origin to another one. Playwright does not route redirects; the
+   * context's proxy (originProxy.ts) refuses them before they leave the browser (the page gets a 403 from
+   * it), so they never reach the other server — also not another port of the app's host. Recorded and warned about.
    */
   readonly escapedRequests: readonly string[];
   /** Dialogs the pages opened: alert/confirm/prompt are dismissed, beforeunload is accepted (leave). */
@@ -139,11 +141,14 @@ async function openContext(
   logger: Logger,
   opts: { tracePath?: string; signal?: AbortSignal; behaviour?: ContextBehaviour },
 ): Promise<Session> {
+  let session: Session | undefined;
   try {
-    const session = new Session(handle, executable, policy, logger, opts.tracePath, opts.behaviour ?? {});
+    session = new Session(handle, executable, policy, logger, opts.tracePath, opts.behaviour ?? {});
     await session.init(opts.signal);
     return session;
   } catch (err) {
+    // What init set up (the proxy, a context) goes too; the browser below when this session owns it.
+    await session?.closeParts();
     if (handle.owner) await handle.browser.close().catch(() => {});
     if (opts.signal?.aborted) throw new CancelledError();
     if (err instanceof CoworkerError) throw err;
@@ -162,7 +167,8 @@ async function launch(
   // Playwright already passes the flags that quiet Chromium (--disable-background-networking,
   // --disable-component-update, --disable-sync, --no-first-run, ...). Chromium 156 still pings
   // accounts.google.com and update.googleapis.com with them; unresolvable host names stop that too.
-  const args = [`--host-resolver-rules=${hostResolverRules(resolverHosts(policy))}`];
+  // The proxy every context goes through listens on 127.0.0.1: the browser must reach it.
+  const args = [`--host-resolver-rules=${hostResolverRules([...resolverHosts(policy), PROXY_HOST])}`];
   // Playwright adds --no-sandbox unless chromiumSandbox is true: keep the sandbox except as root,
   // where Chromium refuses to start with it.
   const wantSandbox = process.getuid?.() !== 0;
@@ -204,6 +210,7 @@ class Session implements BrowserSession {
   readonly dialogs: DialogRecord[] = [];
   browserPid: number | null = null;
   private context: BrowserContext | null = null;
+  private proxy: BlockingProxy | null = null;
   private closing: Promise<void> | null = null;
   private disconnected = false;
   private tracing = false;
@@ -265,8 +272,12 @@ class Session implements BrowserSession {
         this.logger.warn(`The browser (${this.executable.path}) exited unexpectedly.`);
       }
     });
+    this.proxy = await startBlockingProxy(this.policy, (target) => this.recordBlocked(target));
     const [context, pid] = await Promise.all([
       this.browser.newContext({
+        // The allowed origins go directly; everything else, loopback included, goes to a proxy that refuses
+        // it: a server redirect elsewhere never leaves the browser (originProxy.ts).
+        proxy: { server: this.proxy.server, bypass: bypassRules(this.policy) },
         acceptDownloads: false,
         viewport: VIEWPORT,
         // Service workers run by default (MSW mocks); what they fetch still only resolves on allowed hosts.
@@ -309,9 +320,7 @@ class Session implements BrowserSession {
       if (request.redirectedFrom() && !this.policy.isAllowed(request.url())) {
         const url = request.url();
         if (this.escapedRequests.length < MAX_RECORDED) this.escapedRequests.push(url);
-        this.logger.warn(
-          `A redirect led the browser outside the app, to ${url} (redirects cannot be blocked).`,
-        );
+        this.logger.warn(`The app redirected the browser outside its allowed origins, to ${url}: blocked.`);
       }
     });
     context.on('dialog', (dialog) => {
@@ -376,6 +385,13 @@ class Session implements BrowserSession {
     return this.closing;
   }
 
+  /** After a failed init: the context and the proxy, not the browser (openContext handles that). */
+  async closeParts(): Promise<void> {
+    this.signal?.removeEventListener('abort', this.onAbort);
+    await this.context?.close().catch(() => {});
+    await this.proxy?.close();
+  }
+
   private async shutdown(): Promise<void> {
     this.signal?.removeEventListener('abort', this.onAbort);
     await Promise.all(this.siblings.map((s) => s.close()));
@@ -391,6 +407,7 @@ class Session implements BrowserSession {
       }
     }
     await context?.close().catch(() => {});
+    await this.proxy?.close();
     if (!this.handle.owner) return;
     const closed = await withTimeout(
       this.browser.close().then(() => true),

@@ -150,10 +150,10 @@ describe('openBrowserSession: origin restriction', () => {
     expect(s.isAllowedUrl('file:///etc/passwd')).toBe(false);
   });
 
-  it('stops server redirects to other hosts; a redirect to another port of the app host gets through and is recorded', async () => {
-    // Same host as the app, another port: routing cannot stop a redirect, so it arrives (and is recorded).
+  it('stops server redirects to other origins before they leave the browser, another port of the app host too', async () => {
+    // Same host as the app, another port: a route never sees a redirect, the context's proxy refuses it.
     const sameHost = await server((_req, res) => html(res, 'elsewhere'));
-    // Another host (loopback 127.0.0.2, and the name localhost): not resolvable for this browser at all.
+    // Another host (loopback 127.0.0.2, and the name localhost).
     const otherHost = await serve((_req, res) => html(res, 'other host'), '127.0.0.2');
     cleanups.push(() => otherHost.close());
     const otherPort = new URL(otherHost.origin).port;
@@ -162,20 +162,35 @@ describe('openBrowserSession: origin restriction', () => {
         '/to-port': `${sameHost.origin}/landing`,
         '/to-ip': `${otherHost.origin}/landing`,
         '/to-name': `http://localhost:${otherPort}/landing`,
+        '/to-tls': `https://127.0.0.1:${new URL(sameHost.origin).port}/landing`,
       }[req.url ?? ''];
-      res.writeHead(302, { location: to ?? '/' });
-      res.end();
+      if (to) {
+        res.writeHead(302, { location: to });
+        return res.end();
+      }
+      html(res, 'the app');
     });
     const s = await session(app.origin);
     const page = await s.newPage();
 
-    await page.goto(`${app.origin}/to-port`);
-    expect(sameHost.hits).toEqual(['/landing']);
+    const toPort = await page.goto(`${app.origin}/to-port`);
+    expect(toPort?.status()).toBe(403);
+    expect(await page.textContent('body')).toMatch(/Blocked by myfav-coworker/);
+    expect(sameHost.hits).toEqual([]);
     expect(s.escapedRequests).toEqual([`${sameHost.origin}/landing`]);
 
-    await expect(page.goto(`${app.origin}/to-ip`)).rejects.toThrow(/ERR_NAME_NOT_RESOLVED/);
-    await expect(page.goto(`${app.origin}/to-name`)).rejects.toThrow(/ERR_NAME_NOT_RESOLVED/);
+    expect((await page.goto(`${app.origin}/to-ip`))?.status()).toBe(403);
+    expect((await page.goto(`${app.origin}/to-name`))?.status()).toBe(403);
+    // The app itself, through the same proxy, is untouched.
+    const own = await page.goto(`${app.origin}/`);
+    expect(own?.status()).toBe(200);
+    expect(await page.textContent('body')).toMatch(/the app/);
+
+    // An https target is a tunnel (CONNECT host:port): refused the same way.
+    await expect(page.goto(`${app.origin}/to-tls`)).rejects.toThrow(/ERR_TUNNEL_CONNECTION_FAILED/);
     expect(otherHost.hits).toEqual([]);
+    expect(sameHost.hits).toEqual([]);
+    expect(s.escapedRequests).toHaveLength(4);
   });
 });
 
