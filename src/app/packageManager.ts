@@ -89,12 +89,8 @@ export function installCommandFor(
     case 'pnpm':
       return locked ? `${runner} install --frozen-lockfile` : `${runner} install`;
     case 'yarn':
-      // Yarn 1 corrupts its shared cache when two installs extract the same package at once (the head and
-      // the base install side by side): --mutex makes the second wait for the first.
-      if (choice.yarnBerry) return locked ? `${runner} install --immutable` : `${runner} install`;
-      return locked
-        ? `${runner} install --frozen-lockfile --mutex network`
-        : `${runner} install --mutex network`;
+      if (!locked) return `${runner} install`;
+      return choice.yarnBerry ? `${runner} install --immutable` : `${runner} install --frozen-lockfile`;
     case 'bun':
       return locked ? `${runner} install --frozen-lockfile` : `${runner} install`;
   }

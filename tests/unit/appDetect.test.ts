@@ -83,7 +83,7 @@ describe('detectApp: package manager and install command', () => {
       name: 'yarn.lock (Yarn 1) → --frozen-lockfile',
       files: { 'yarn.lock': '# yarn lockfile v1\n' },
       pm: 'yarn',
-      install: pmCommand('yarn', 'yarn@1', 'install --frozen-lockfile --mutex network'),
+      install: pmCommand('yarn', 'yarn@1', 'install --frozen-lockfile'),
     },
     {
       name: 'yarn.lock with .yarnrc.yml (Yarn berry) → --immutable',
