@@ -3,6 +3,7 @@
 
 import { CancelledError, CoworkerError, throwIfCancelled } from '../errors.js';
 import { buildChildEnv } from './childEnv.js';
+import { installFailureHint } from './installHints.js';
 import { formatLogTail } from './logTail.js';
 import { type ExitInfo, killProcessGroup, spawnInGroup } from './processGroup.js';
 import type { AppPlan } from './types.js';
@@ -83,7 +84,7 @@ export async function installDependencies(
     throw new CoworkerError(
       'INSTALL_FAILED',
       `Installing dependencies failed: "${command}"${where} ${how}.${formatLogTail(opts.logFile)}`,
-      `${hint}${notFound}`,
+      `${hint}${notFound}${installFailureHint(opts.logFile, plan.packageManager)}`,
     );
   }
   return { ms: Date.now() - started };

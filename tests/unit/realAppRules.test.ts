@@ -4,6 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { announcedUrls } from '../../src/app/announcedUrl.js';
 import { portFlagsFor } from '../../src/app/devServerPort.js';
+import { installFailureHint } from '../../src/app/installHints.js';
 import { pinnedVersion, runnerFor } from '../../src/app/pinnedPackageManager.js';
 import { parseDotenv } from '../../src/config/dotenvFile.js';
 import { matchRepoKey } from '../../src/config/jobSettings.js';
@@ -196,5 +197,30 @@ describe('small things', () => {
     expect(matchRepoKey(['acme/web', 'acme/api'], 'github.com/Acme/Web')).toBe('acme/web');
     expect(matchRepoKey(['acme/web'], 'github.com/acme/web-old')).toBeUndefined();
     expect(matchRepoKey(['/home/me/web'], '/home/me/web')).toBe('/home/me/web');
+  });
+});
+
+describe('install failure hints', () => {
+  it('an install script that cannot download suggests --ignore-scripts; other failures suggest nothing', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'myfav-installlog-'));
+    const log = path.join(dir, 'install.log');
+    writeFileSync(
+      log,
+      [
+        '$ npm install',
+        'npm error path /w/node_modules/sharp',
+        'npm error command sh -c (node install/libvips && prebuild-install)',
+        'npm error sharp: Installation error: getaddrinfo ENOTFOUND github.com',
+      ].join('\n'),
+    );
+    expect(installFailureHint(log, 'npm')).toBe(
+      ' A package\'s install script could not download what it needs (from github.com): if the app runs without it, skip install scripts with --install "npm install --ignore-scripts".',
+    );
+    writeFileSync(
+      log,
+      '$ npm ci\nnpm error code EUSAGE\nnpm error `npm ci` can only install with an existing lockfile\n',
+    );
+    expect(installFailureHint(log, 'npm')).toBe('');
+    rmSync(dir, { recursive: true, force: true });
   });
 });
