@@ -10,13 +10,13 @@
 //
 // Pages: the demo app's feature branch (fixtures/demo-app) and a heavy API-reference page
 // (fixtures/large-page, 80 operations).
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { buildDemoRepo } from '../../fixtures/buildDemoRepo.js';
 import { git } from '../../fixtures/isolatedGit.js';
+import { startNodeServer } from './lib/nodeServer.js';
 
 export default async function observation(ctx) {
   const dist = (p) => import(pathToFileURL(path.join(ctx.root, 'dist', p)).href);
@@ -220,32 +220,6 @@ function refIn(texts, line) {
     if (ref) return ref;
   }
   throw new Error(`no ref for ${line}`);
-}
-
-async function startNodeServer(dir) {
-  const child = spawn(process.execPath, ['server.js'], {
-    cwd: dir,
-    env: { PATH: process.env.PATH ?? '', PORT: '0', HOST: '127.0.0.1' },
-    stdio: ['ignore', 'pipe', 'ignore'],
-  });
-  const origin = await new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (d) => {
-      out += d;
-      const m = /listening on (http:\/\/\S+)/.exec(out);
-      if (m) resolve(m[1]);
-    });
-    child.once('exit', (code) => reject(new Error(`demo server exited with ${code}`)));
-  });
-  return {
-    origin,
-    stop: async () => {
-      if (child.exitCode !== null) return;
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGKILL');
-      await exited;
-    },
-  };
 }
 
 /** messages.countTokens through our client, when a key is set. */
