@@ -52,7 +52,7 @@ beforeAll(async () => {
     { paths, store, logger: silentLogger },
     { signal: new AbortController().signal },
   );
-}, 120_000);
+}, 300_000);
 
 afterAll(async () => {
   db?.close();
