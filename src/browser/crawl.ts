@@ -8,7 +8,7 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { APIRequestContext } from 'playwright-core';
-import { CoworkerError, throwIfCancelled } from '../errors.js';
+import { CancelledError, CoworkerError, throwIfCancelled } from '../errors.js';
 import type { BrokenLink, PageResult } from '../report/model.js';
 import { accessibilityViolations } from './accessibility.js';
 import { looksLikeFile, pageKey, pageUrl, screenshotName } from './crawlUrls.js';
@@ -204,7 +204,7 @@ async function visit(
     links: [],
     ...(item.from !== undefined ? { from: item.from } : {}),
   };
-  const page = await session.newPage();
+  const page = await newPageUnlessCancelled(session, opts.signal);
   const watch = watchPage(page, session);
   // The status of the main document as it arrives, so a page that never fires `load` still has one.
   let documentStatus: number | null = null;
@@ -277,6 +277,30 @@ async function visit(
   opts.signal?.removeEventListener('abort', onAbort);
   await step(page.close({ runBeforeUnload: false }));
   return { result, page, finalUrl };
+}
+
+/**
+ * A new tab, or CancelledError as soon as the signal fires: a context that is being closed by the cancel
+ * may never answer a tab request (seen with several tabs opening at once), and the crawl must not wait.
+ */
+async function newPageUnlessCancelled(session: BrowserSession, signal?: AbortSignal): Promise<BrowserPage> {
+  throwIfCancelled(signal);
+  const opening = session.newPage();
+  if (!signal) return opening;
+  let onAbort = () => {};
+  const cancelled = new Promise<never>((_, reject) => {
+    onAbort = () => reject(new CancelledError());
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+  try {
+    return await Promise.race([opening, cancelled]);
+  } catch (err) {
+    // A tab that arrives after the cancel is closed, not leaked.
+    opening.then((tab) => tab.close().catch(() => {})).catch(() => {});
+    throw err;
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+  }
 }
 
 /** Pages that failed, with each page of the crawl that links to them (in crawl order). */

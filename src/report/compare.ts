@@ -47,7 +47,6 @@ export function compareFindings(input: CompareInput): CompareResult {
     if (finding.key === undefined || headKeys.has(finding.key)) continue;
     // Only where head looked too: a page head never opened says nothing about whether it was fixed.
     if (!finding.page || !headPaths.has(finding.page)) continue;
-    if (finding.kind === 'http-error' && guessed.has(finding.page)) continue;
     findings.push({ ...finding, origin: 'fixed' });
   }
   return { findings, notes };

@@ -79,7 +79,8 @@ export function renderTerminalSummary(report: Report, opts: TerminalOptions): st
 
   const facts = [
     report.pages.length ? plural(report.pages.length, 'page') : '',
-    report.status === 'completed' ? describeCounts(report.findings) : '',
+    // Compared with a base, the change's own counts follow on their own line.
+    report.status === 'completed' && !report.comparison ? describeCounts(report.findings) : '',
     report.timings.total > 0 ? formatDuration(report.timings.total) : '',
   ].filter(Boolean);
   if (facts.length) lines.push(`  ${paint('dim', facts.join(' · '))}`);

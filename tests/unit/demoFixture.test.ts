@@ -135,8 +135,11 @@ describe('demo repository', () => {
     expect((await git(repoPath, ['branch', '--show-current'])).trim()).toBe('main');
     expect(await git(repoPath, ['status', '--porcelain'])).toBe('');
     expect((await git(repoPath, ['branch', '--format=%(refname:short)'])).trim().split('\n').sort()).toEqual([
+      'docs/contributing',
       'feature/stats',
+      'fix/changelog',
       'main',
+      'release/1.1',
     ]);
     expect((await git(repoPath, ['log', '--format=%s', 'main..feature/stats'])).trim().split('\n')).toEqual([
       'Add note search and link Stats and Help from the nav',

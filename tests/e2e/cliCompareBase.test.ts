@@ -1,0 +1,228 @@
+// The change's own verdict (issue 8): the base commit runs too, and a PR fails only for what it introduced.
+// Real binary, real git, real apps (the demo's server and a tiny server written here), real Chromium.
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildDemoRepo } from '../../fixtures/buildDemoRepo.js';
+import type { Finding, Report } from '../../src/report/model.js';
+import { collect, leftoversIn, runCli, spawnCli, tempHome } from '../helpers/cli.js';
+import { createGitRepo, type GitRepo } from '../helpers/gitRepo.js';
+import { processesWithMarker } from '../helpers/processes.js';
+
+let work: string;
+let demo: string;
+const home = tempHome();
+
+beforeAll(async () => {
+  work = mkdtempSync(path.join(os.tmpdir(), 'myfav-test-compare-'));
+  demo = (await buildDemoRepo(path.join(work, 'demo'))).repoPath;
+});
+afterAll(() => {
+  rmSync(work, { recursive: true, force: true });
+  home.cleanup();
+});
+
+async function simulate(
+  repo: string,
+  head: string,
+  base: string,
+  extra: string[] = [],
+): Promise<{ code: number | null; report: Report; stderr: string }> {
+  const r = await runCli(
+    ['simulate', repo, '--head', head, '--base', base, '--json', '--no-agent', ...extra],
+    {
+      home: home.dir,
+      timeoutMs: 180_000,
+    },
+  );
+  expect(r.stdout.trim().startsWith('{'), r.stderr).toBe(true);
+  const report = JSON.parse(r.stdout) as Report;
+  // Both apps, both worktrees and both browser contexts are gone, whatever the outcome.
+  expect(processesWithMarker(report.id)).toEqual([]);
+  expect(leftoversIn(home.dir)).toEqual([]);
+  return { code: r.code, report, stderr: r.stderr };
+}
+
+const titles = (findings: Finding[], origin: Finding['origin']) =>
+  findings.filter((f) => f.origin === origin).map((f) => f.title);
+
+// Each simulation here runs two apps and crawls both sides: more time than the suite's default per test.
+const slow = { timeout: 240_000 };
+
+describe('the bundled demo against its base', slow, () => {
+  it('fails feature/stats for its three new errors, each classified new', async () => {
+    const { code, report, stderr } = await simulate(demo, 'feature/stats', 'main');
+    expect(code).toBe(1);
+    expect(report.verdict).toBe('fail');
+    const errors = report.findings.filter((f) => f.severity === 'error');
+    expect(errors).toHaveLength(3);
+    expect(errors.every((f) => f.origin === 'new')).toBe(true);
+    expect(report.comparison).toMatchObject({ baseRef: 'main', cached: false });
+    expect(report.comparison?.pages.map((p) => p.path)).toEqual(
+      expect.arrayContaining(['/', '/about.html', '/stats.html']),
+    );
+    // The base app was started beside the head's, and the base was crawled at the head's pages.
+    expect(stderr).toContain('base: starting');
+    expect(stderr).toMatch(/base page \d: \/stats\.html → 404/);
+    expect(report.summary.startsWith('3 new problems.')).toBe(true);
+  });
+
+  it('passes a branch that fixes the base’s broken link, and reports it fixed', async () => {
+    const { code, report } = await simulate(demo, 'fix/changelog', 'release/1.1');
+    expect(report.verdict).toBe('pass');
+    expect(code).toBe(0);
+    expect(titles(report.findings, 'fixed')).toEqual([expect.stringContaining('/changelog.html')]);
+    expect(titles(report.findings, 'new')).toEqual([]);
+    expect(report.summary).toContain('1 fixed by this change');
+  });
+
+  it('passes a branch that changes nothing visible, listing the base’s 404 as pre-existing — from the cached base run', async () => {
+    const { code, report, stderr } = await simulate(demo, 'docs/contributing', 'release/1.1');
+    expect(report.verdict).toBe('pass');
+    expect(code).toBe(0);
+    expect(titles(report.findings, 'pre-existing')).toEqual([expect.stringContaining('/changelog.html')]);
+    expect(report.findings.filter((f) => f.origin === 'new' && f.severity === 'error')).toEqual([]);
+    expect(report.summary).toContain('1 already on release/1.1');
+    // The first branch ran this base: this time its app was never started.
+    expect(report.comparison).toMatchObject({ cached: true, timings: {} });
+    expect(stderr).not.toContain('base: starting');
+    expect(stderr).toContain('using the cached run');
+  });
+
+  it('runs the base again with --refresh-base', async () => {
+    const { report, stderr } = await simulate(demo, 'docs/contributing', 'release/1.1', ['--refresh-base']);
+    expect(report.comparison?.cached).toBe(false);
+    expect(stderr).toContain('base: starting');
+    expect(report.verdict).toBe('pass');
+  });
+
+  it('judges the head alone with --no-compare-base, and says so', async () => {
+    const { code, report } = await simulate(demo, 'docs/contributing', 'release/1.1', ['--no-compare-base']);
+    expect(report.verdict).toBe('fail');
+    expect(code).toBe(1);
+    expect(report.comparison).toBeUndefined();
+    expect(report.comparisonNote).toContain('--no-compare-base');
+    expect(report.findings.every((f) => f.origin === undefined)).toBe(true);
+  });
+
+  it('compares nothing when head and base are the same commit, with a note', async () => {
+    const { report } = await simulate(demo, 'main', 'main');
+    expect(report.verdict).toBe('pass');
+    expect(report.comparison).toBeUndefined();
+    expect(report.comparisonNote).toContain('same commit');
+  });
+});
+
+// Four problems, one per section: on base only (fixed), on head only (new), on both (pre-existing), and one
+// that happens on the first load only (flaky). Each page throws from an inline script when it is broken.
+const page = (name: string, script = '') =>
+  `<!doctype html><html><head><title>${name}</title></head><body><h1>${name}</h1>` +
+  `<p><a href="/">home</a></p>${script ? `<script>${script}</script>` : ''}</body></html>\n`;
+const SERVER = `
+const http = require('node:http');
+const fs = require('node:fs');
+const path = require('node:path');
+let flakyLoads = 0;
+http.createServer((req, res) => {
+  const url = new URL(req.url, 'http://x');
+  if (url.pathname === '/flaky.js') {
+    // Broken the first time only: a problem that does not come back.
+    flakyLoads++;
+    res.writeHead(200, { 'content-type': 'text/javascript' });
+    return res.end(flakyLoads === 1 ? "throw new Error('flaky bug')" : 'void 0');
+  }
+  const file = path.join(__dirname, 'public', url.pathname === '/' ? 'index.html' : url.pathname);
+  fs.readFile(file, (err, body) => {
+    if (err) { res.writeHead(404, { 'content-type': 'text/html' }); return res.end('<h1>Not found</h1>'); }
+    res.writeHead(200, { 'content-type': 'text/html' });
+    res.end(body);
+  });
+}).listen(Number(process.env.PORT), process.env.HOST, () => console.log('listening'));
+`;
+const index = (pages: string[]) =>
+  `<!doctype html><html><head><title>Home</title></head><body><h1>Home</h1><ul>${pages
+    .map((p) => `<li><a href="/${p}.html">${p}</a></li>`)
+    .join('')}</ul></body></html>\n`;
+
+describe('a base-only, a head-only, a shared and a flaky failure', slow, () => {
+  let repo: GitRepo;
+  beforeAll(async () => {
+    repo = await createGitRepo({
+      dir: path.join(work, 'four'),
+      files: {
+        'package.json': JSON.stringify({ name: 'four', private: true, scripts: { start: 'node server.js' } }),
+        'server.js': SERVER,
+        'public/index.html': index(['old', 'both']),
+        'public/old.html': page('old', "throw new Error('old bug')"),
+        'public/both.html': page('both', "throw new Error('shared bug')"),
+      },
+      branches: {
+        'feature/four': {
+          'public/index.html': index(['old', 'both', 'new', 'flaky']),
+          'public/old.html': page('old'),
+          'public/new.html': page('new', "throw new Error('new bug')"),
+          'public/flaky.html': `${page('flaky')}<script src="/flaky.js"></script>\n`,
+        },
+        // Its app exits at once, while the base's starts fine beside it.
+        'feature/broken': { 'server.js': "console.error('boom'); process.exit(3);\n" },
+      },
+    });
+  });
+  afterAll(() => repo.cleanup());
+
+  it('puts each in its section and fails only for the new one', async () => {
+    const { code, report } = await simulate(repo.path, 'feature/four', 'main', ['--no-install']);
+    expect(report.verdict).toBe('fail');
+    expect(code).toBe(1);
+    const section = (needle: string) => report.findings.find((f) => f.title.includes(needle));
+    expect(section('new bug')).toMatchObject({ origin: 'new', severity: 'error', page: '/new.html' });
+    expect(section('shared bug')).toMatchObject({ origin: 'pre-existing', page: '/both.html' });
+    expect(section('old bug')).toMatchObject({ origin: 'fixed', page: '/old.html' });
+    // Seen on the first load only: a warning marked flaky, with both observations.
+    expect(section('flaky bug')).toMatchObject({ origin: 'new', severity: 'warning', flaky: true });
+    expect(section('flaky bug')?.evidence).toEqual(
+      expect.arrayContaining([expect.stringContaining('flaky bug'), 'Second load of /flaky.html: not seen']),
+    );
+    expect(report.summary).toMatch(/^2 new problems; 1 already on main; 1 fixed by this change; 1 flaky/);
+  });
+
+  it('leaves nothing behind when cancelled while the base is compared', async () => {
+    const child = spawnCli(
+      [
+        'simulate',
+        repo.path,
+        '--head',
+        'feature/four',
+        '--base',
+        'main',
+        '--json',
+        '--no-agent',
+        '--no-install',
+        '--refresh-base',
+      ],
+      { home: home.dir },
+    );
+    let seen = '';
+    child.stderr.on('data', (d) => {
+      seen += d;
+      if (/base page \d|crawling the base/.test(seen) && !child.killed) child.kill('SIGINT');
+    });
+    const r = await collect(child, undefined, 120_000);
+    const report = JSON.parse(r.stdout) as Report;
+    expect(report).toMatchObject({ status: 'cancelled', verdict: null });
+    expect(r.code).toBe(2);
+    expect(processesWithMarker(report.id)).toEqual([]);
+    expect(leftoversIn(home.dir)).toEqual([]);
+  });
+
+  it('stops the base app too when the head cannot start', async () => {
+    const { code, report } = await simulate(repo.path, 'feature/broken', 'main', [
+      '--no-install',
+      '--refresh-base',
+    ]);
+    expect(report.status).toBe('error');
+    expect(report.error?.message).toContain('boom');
+    expect(code).toBe(2);
+  });
+});
