@@ -7,6 +7,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { type AgentTab, openAgentTab } from '../browser/agentTab.js';
+import type { ReplayInputStep } from '../browser/replay.js';
 import type { BrowserSession } from '../browser/session.js';
 import type { CoworkerError } from '../errors.js';
 import { type FilePatch, readPatches } from '../git/patches.js';
@@ -20,7 +21,13 @@ import { type AgentAction, runAgentLoop } from './loop.js';
 import { estimateCost } from './pricing.js';
 import { buildContext, SYSTEM_PROMPT } from './prompt.js';
 import { buildPlaywrightConfig, buildReproduceSpec } from './reproduce.js';
-import { agentFindings, agentIncompleteReason, agentSummary } from './results.js';
+import {
+  agentFindings,
+  agentIncompleteReason,
+  agentSummary,
+  type ReplayPoint,
+  replayPoints,
+} from './results.js';
 import { resolveAgentSettings } from './settings.js';
 
 export interface AgentPhaseInput {
@@ -59,6 +66,11 @@ export interface AgentPhaseResult {
   incompleteReason?: string;
   /** The API kept failing: the job ends in error. */
   error?: CoworkerError;
+  /**
+   * The agent's recorded actions (plain JSON) and, per finding that the browser observed, the step after
+   * which it appeared: replayed on the base commit's app without the model (the compare phase).
+   */
+  replay?: { actions: ReplayInputStep[]; points: ReplayPoint[] };
 }
 
 const MAX_RETRIES = 2;
@@ -184,6 +196,10 @@ export async function runAgentPhase(input: AgentPhaseInput): Promise<AgentPhaseR
       }),
       findings,
       screenshots: run.screenshots,
+      replay: {
+        actions: actions.map((a) => ({ n: a.n, action: a.action })),
+        points: replayPoints(findings, { run, actions, appOrigin }),
+      },
       ...(incomplete ? { incompleteReason: incomplete } : {}),
       ...(run.error ? { error: run.error } : {}),
     };

@@ -224,3 +224,48 @@ function describeInput(input: unknown): string {
   }
   return truncate(parts.join(', '), 200);
 }
+
+/** Where an agent finding can be checked on another app: the error it is about, and the step after which it appeared. */
+export interface ReplayPoint {
+  /** The finding's key. */
+  findingKey: string;
+  /** Key of the observed problem (a page error or a failed request) that the replay looks for. */
+  problemKey: string;
+  /** The replay does the recorded actions up to and including this call number. */
+  upTo: number;
+}
+
+/**
+ * For each agent finding, the first step after which the browser saw the problem it is about (its own
+ * page error or failed request, or one quoted in an agent-reported finding's evidence). A finding with no
+ * such observation cannot be replayed: the base run would have nothing to look for.
+ */
+export function replayPoints(
+  findings: readonly Finding[],
+  input: Omit<AgentFindingsInput, 'crawlFindings'>,
+): ReplayPoint[] {
+  const origins = [input.appOrigin];
+  const events = [
+    ...input.actions.map((a) => ({ n: a.n, problems: a.problems })),
+    ...input.run.problems,
+  ].sort((a, b) => a.n - b.n);
+  const firstSeen = new Map<string, number>();
+  for (const event of events) {
+    const keys = [
+      ...event.problems.pageErrors.map((m) => findingKeys.pageError(firstLine(m) || 'unknown error')),
+      ...event.problems.failedRequests.map((r) => findingKeys.request(r.method, r.url, r.status, origins)),
+    ];
+    for (const key of keys) if (!firstSeen.has(key)) firstSeen.set(key, event.n);
+  }
+  const points: ReplayPoint[] = [];
+  for (const f of findings) {
+    if (f.source !== 'agent' || !f.key) continue;
+    const quoted = f.evidence.flatMap((e) => {
+      const m = /^Page error: (.*)$/s.exec(e);
+      return m?.[1] ? [findingKeys.pageError(firstLine(m[1]))] : [];
+    });
+    const problemKey = [f.key, ...quoted].find((k) => firstSeen.has(k));
+    if (problemKey) points.push({ findingKey: f.key, problemKey, upTo: firstSeen.get(problemKey) as number });
+  }
+  return points;
+}

@@ -5,7 +5,9 @@
 
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import type { ReplayPoint } from '../agent/results.js';
 import { smokeCrawl } from '../browser/crawl.js';
+import type { ReplayInputStep } from '../browser/replay.js';
 import type { BrowserSession } from '../browser/session.js';
 import type { CrawlResult, CrawlTarget } from '../browser/types.js';
 import { throwIfCancelled, toCoworkerError } from '../errors.js';
@@ -13,6 +15,7 @@ import type { Logger } from '../log.js';
 import { compareFindings, isNew } from '../report/compare.js';
 import { findingsFromCrawl } from '../report/findings.js';
 import type { ComparedPage, Comparison, Finding, PageResult } from '../report/model.js';
+import { replayAgentFindings, replayable } from './agentReplay.js';
 import type { PreparedSide } from './appSide.js';
 import { type CachedBaseRun, coversPages, restoreScreenshots, writeBaseCache } from './baseCache.js';
 import type { BaseSide } from './baseSide.js';
@@ -39,6 +42,10 @@ export interface ComparePhaseInput {
   pageChecks: VisualSettings & { mask: readonly string[] };
   /** Routes the changed files point at: a visual change there is expected. */
   diffRoutes: readonly string[];
+  /** The agent's recorded steps and what they found, to replay on the base (absent: the agent did not run). */
+  agentReplay?: { actions: ReplayInputStep[]; points: ReplayPoint[] };
+  /** Starts the base app when a cached base run is used but an agent finding needs the live base. */
+  startLiveBase(): BaseSide;
 }
 
 export interface ComparePhaseResult {
@@ -63,81 +70,123 @@ export async function runComparePhase(input: ComparePhaseInput): Promise<Compare
   let baseRun: CachedBaseRun;
   let url: string | undefined;
   const notes: string[] = [];
-  if (base.kind === 'cached') {
-    input.progress(`base ${input.baseSha.slice(0, 8)}: using the cached run of ${base.run.createdAt}`);
-    await restoreScreenshots(
-      input.cacheDir,
-      base.run.key,
-      path.join(input.artifactDir, 'base', 'screenshots'),
-    );
-    baseRun = base.run;
-  } else {
-    let side: PreparedSide;
-    try {
-      input.progress('waiting for the base app');
-      side = await base.side.ready;
-    } catch (err) {
-      throwIfCancelled(input.signal);
-      const error = toCoworkerError(err);
-      return {
-        findings: input.headFindings,
-        note: `The base commit ${input.baseSha.slice(0, 8)} could not be run, so nothing was compared (every finding counts as new): ${error.message}`,
-        notes,
+  // The base's browser context, kept open after its crawl for the agent's replay.
+  let live: { session: BrowserSession; side: PreparedSide } | null = null;
+  try {
+    if (base.kind === 'cached') {
+      input.progress(`base ${input.baseSha.slice(0, 8)}: using the cached run of ${base.run.createdAt}`);
+      await restoreScreenshots(
+        input.cacheDir,
+        base.run.key,
+        path.join(input.artifactDir, 'base', 'screenshots'),
+      );
+      baseRun = base.run;
+    } else {
+      let side: PreparedSide;
+      try {
+        input.progress('waiting for the base app');
+        side = await base.side.ready;
+      } catch (err) {
+        throwIfCancelled(input.signal);
+        const error = toCoworkerError(err);
+        return {
+          findings: input.headFindings,
+          note: `The base commit ${input.baseSha.slice(0, 8)} could not be run, so nothing was compared (every finding counts as new): ${error.message}`,
+          notes,
+        };
+      }
+      url = side.app.url;
+      live = { session: await openBaseSession(input, side), side };
+      const crawl = await crawlBase(input, side, live.session);
+      baseRun = {
+        key: base.cacheKey,
+        createdAt: new Date().toISOString(),
+        baseSha: input.baseSha,
+        pages: crawl.pages,
+        brokenLinks: crawl.brokenLinks,
+        appLog: await readFile(side.appLog, 'utf8').catch(() => ''),
       };
+      await writeBaseCache(
+        input.cacheDir,
+        baseRun,
+        path.join(input.artifactDir, 'base', 'screenshots'),
+      ).catch((err) => input.logger.warn(`could not cache the base run: ${(err as Error).message}`));
     }
-    url = side.app.url;
-    const crawl = await crawlBase(input, side);
-    baseRun = {
-      key: base.cacheKey,
-      createdAt: new Date().toISOString(),
-      baseSha: input.baseSha,
-      pages: crawl.pages,
-      brokenLinks: crawl.brokenLinks,
-      appLog: await readFile(side.appLog, 'utf8').catch(() => ''),
-    };
-    await writeBaseCache(input.cacheDir, baseRun, path.join(input.artifactDir, 'base', 'screenshots')).catch(
-      (err) => input.logger.warn(`could not cache the base run: ${(err as Error).message}`),
+    throwIfCancelled(input.signal);
+
+    const baseFindings = findingsFromCrawl(
+      { pages: baseRun.pages, brokenLinks: baseRun.brokenLinks },
+      { appLog: { text: baseRun.appLog, file: 'base/app.log' } },
     );
+    const compared = compareFindings({
+      head: input.headFindings,
+      base: baseFindings,
+      headPages: input.headPages,
+      basePages: baseRun.pages,
+    });
+    notes.push(...compared.notes);
+    let rechecked = await recheckNewFindings(input, compared.findings);
+
+    // The agent's findings: its steps again, on the base, without the model.
+    let replays: Comparison['replays'];
+    const replay = input.agentReplay;
+    if (replay && replayable(rechecked, replay.points).length > 0) {
+      if (!live) {
+        input.progress(
+          'an agent finding needs the base app itself (the cache holds its crawl only): starting it',
+        );
+        const side = await input.startLiveBase().ready;
+        live = { session: await openBaseSession(input, side), side };
+      }
+      const replayed = await replayAgentFindings({
+        findings: rechecked,
+        ...replay,
+        baseSession: live.session,
+        baseUrl: live.side.app.url,
+        signal: input.signal,
+        progress: input.progress,
+      });
+      rechecked = replayed.findings;
+      replays = replayed.replays;
+    }
+
+    input.progress('comparing the screenshots and the accessibility of the pages');
+    const pages = await compareVisuals({
+      pages: comparedPages(input.headPages, baseRun.pages, input.diffRoutes),
+      headPages: input.headPages,
+      basePages: baseRun.pages,
+      settings: input.pageChecks,
+      artifactDir: input.artifactDir,
+      signal: input.signal,
+      logger: input.logger,
+    });
+    notes.push(...pages.notes);
+    const findings = [...rechecked, ...pages.findings];
+
+    const comparison: Comparison = {
+      baseSha: input.baseSha,
+      ...(input.baseRef ? { baseRef: input.baseRef } : {}),
+      cached: base.kind === 'cached',
+      ...(base.kind === 'cached' ? { cachedAt: base.run.createdAt } : {}),
+      ...(url ? { url } : {}),
+      pages: pages.pages,
+      timings: base.kind === 'live' ? base.side.timings : {},
+      ...(replays?.length ? { replays } : {}),
+      ...(notes.length ? { notes } : {}),
+    };
+    return { findings, comparison, notes };
+  } finally {
+    await live?.session.close();
   }
-  throwIfCancelled(input.signal);
+}
 
-  const baseFindings = findingsFromCrawl(
-    { pages: baseRun.pages, brokenLinks: baseRun.brokenLinks },
-    { appLog: { text: baseRun.appLog, file: 'base/app.log' } },
-  );
-  const compared = compareFindings({
-    head: input.headFindings,
-    base: baseFindings,
-    headPages: input.headPages,
-    basePages: baseRun.pages,
-  });
-  notes.push(...compared.notes);
-  const rechecked = await recheckNewFindings(input, compared.findings);
-
-  input.progress('comparing the screenshots and the accessibility of the pages');
-  const pages = await compareVisuals({
-    pages: comparedPages(input.headPages, baseRun.pages, input.diffRoutes),
-    headPages: input.headPages,
-    basePages: baseRun.pages,
-    settings: input.pageChecks,
-    artifactDir: input.artifactDir,
+function openBaseSession(input: ComparePhaseInput, side: PreparedSide): Promise<BrowserSession> {
+  return input.session.openSibling({
+    origin: side.app.origin,
+    allowedOrigins: side.settings.allowedOrigins,
+    tracePath: path.join(input.artifactDir, 'base', 'trace.zip'),
     signal: input.signal,
-    logger: input.logger,
   });
-  notes.push(...pages.notes);
-  const findings = [...rechecked, ...pages.findings];
-
-  const comparison: Comparison = {
-    baseSha: input.baseSha,
-    ...(input.baseRef ? { baseRef: input.baseRef } : {}),
-    cached: base.kind === 'cached',
-    ...(base.kind === 'cached' ? { cachedAt: base.run.createdAt } : {}),
-    ...(url ? { url } : {}),
-    pages: pages.pages,
-    timings: base.kind === 'live' ? base.side.timings : {},
-    ...(notes.length ? { notes } : {}),
-  };
-  return { findings, comparison, notes };
 }
 
 /** Whether a cached base run can stand in for running the base: it visited every page the head did. */
@@ -148,14 +197,12 @@ export function cachedRunCovers(run: CachedBaseRun, headPages: readonly PageResu
   );
 }
 
-async function crawlBase(input: ComparePhaseInput, side: PreparedSide): Promise<CrawlResult> {
-  const baseSession = await input.session.openSibling({
-    origin: side.app.origin,
-    allowedOrigins: side.settings.allowedOrigins,
-    tracePath: path.join(input.artifactDir, 'base', 'trace.zip'),
-    signal: input.signal,
-  });
-  try {
+async function crawlBase(
+  input: ComparePhaseInput,
+  side: PreparedSide,
+  baseSession: BrowserSession,
+): Promise<CrawlResult> {
+  {
     const [entry, ...rest] = input.headPages;
     const on = (p: PageResult) => new URL(p.path, side.app.origin).href;
     const targets: CrawlTarget[] = rest.map((p) => ({
@@ -179,8 +226,6 @@ async function crawlBase(input: ComparePhaseInput, side: PreparedSide): Promise<
           `base page ${index + 1}: ${page.path} → ${page.status ?? page.error ?? 'no response'}`,
         ),
     });
-  } finally {
-    await baseSession.close();
   }
 }
 

@@ -21,7 +21,7 @@ import { decideVerdict, summarize } from '../report/verdict.js';
 import { writeReportFiles } from '../report/write.js';
 import { appInfo, prepareSide } from './appSide.js';
 import { baseCacheKey, type CachedBaseRun, readBaseCache } from './baseCache.js';
-import { startBaseSide } from './baseSide.js';
+import { type BaseSide, startBaseSide } from './baseSide.js';
 import { type BaseSource, cachedRunCovers, runComparePhase } from './comparePhase.js';
 import type { ProgressListener } from './progress.js';
 import { setupNotes } from './setupNotes.js';
@@ -152,7 +152,7 @@ export async function runJob(job: JobRecord, deps: JobDeps, opts: JobRunOptions)
         })
       : '';
     const baseArtifacts = path.join(artifactDir, 'base');
-    const startBase = (): BaseSource => {
+    const launchBase = (): BaseSide => {
       const side = startBaseSide({
         job,
         mirrorDir: checkout.mirrorDir,
@@ -167,8 +167,9 @@ export async function runJob(job: JobRecord, deps: JobDeps, opts: JobRunOptions)
         progress,
       });
       teardown.add('stop the base app and remove its worktree', () => side.stop());
-      return { kind: 'live', side, cacheKey };
+      return side;
     };
+    const startBase = (): BaseSource => ({ kind: 'live', side: launchBase(), cacheKey });
     if (compare.enabled) {
       cachedBase = job.request.refreshBase ? null : await readBaseCache(baseRunsCacheDir(paths), cacheKey);
       if (!cachedBase) base = startBase();
@@ -302,6 +303,8 @@ export async function runJob(job: JobRecord, deps: JobDeps, opts: JobRunOptions)
         progress,
         pageChecks,
         diffRoutes,
+        ...(agent.replay ? { agentReplay: agent.replay } : {}),
+        startLiveBase: launchBase,
       });
       report.findings = compared.findings;
       if (compared.comparison) report.comparison = compared.comparison;

@@ -6,6 +6,15 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildDemoRepo } from '../../fixtures/buildDemoRepo.js';
 import type { Finding, Report } from '../../src/report/model.js';
+import {
+  allText,
+  type FakeAnthropic,
+  refIn,
+  reply,
+  startFakeAnthropic,
+  type Turn,
+  toolUse,
+} from '../fakes/fakeAnthropic.js';
 import { collect, leftoversIn, runCli, spawnCli, tempHome } from '../helpers/cli.js';
 import { createGitRepo, type GitRepo } from '../helpers/gitRepo.js';
 import { processesWithMarker } from '../helpers/processes.js';
@@ -224,5 +233,101 @@ describe('a base-only, a head-only, a shared and a flaky failure', slow, () => {
     expect(report.status).toBe('error');
     expect(report.error?.message).toContain('boom');
     expect(code).toBe(2);
+  });
+});
+
+// Fake, and written in two parts so no committed line has a real token's shape (secret scanners).
+const API_KEY = `sk-ant-${'compare-test-key-0123456789'}`;
+
+describe('an agent finding replayed on the base, without the model', slow, () => {
+  const fakes: FakeAnthropic[] = [];
+  let repo: GitRepo;
+  beforeAll(async () => {
+    // The base already has a button that throws when clicked; the branch only rewords the heading.
+    const boom = (heading: string) =>
+      `<!doctype html><html><head><title>Boom</title></head><body><h1>${heading}</h1>` +
+      `<button onclick="document.querySelector('#missing').value = 1">Save</button></body></html>\n`;
+    repo = await createGitRepo({
+      dir: path.join(work, 'boom'),
+      files: { 'index.html': boom('Settings') },
+      branches: { 'feature/wording': { 'index.html': boom('Your settings') } },
+    });
+  });
+  afterAll(async () => {
+    await Promise.all(fakes.map((f) => f.close()));
+    await repo.cleanup();
+  });
+
+  async function withAgent(target: string, head: string, base: string, turns: Turn[]) {
+    const fake = await startFakeAnthropic({ apiKey: API_KEY });
+    fakes.push(fake);
+    fake.script(turns);
+    const r = await runCli(['simulate', target, '--head', head, '--base', base, '--json', '--refresh-base'], {
+      home: home.dir,
+      env: { ANTHROPIC_API_KEY: API_KEY, ANTHROPIC_BASE_URL: fake.url },
+      timeoutMs: 180_000,
+    });
+    expect(r.stdout.trim().startsWith('{'), r.stderr).toBe(true);
+    const report = JSON.parse(r.stdout) as Report;
+    expect(processesWithMarker(report.id)).toEqual([]);
+    expect(leftoversIn(home.dir)).toEqual([]);
+    return { code: r.code, report, fake };
+  }
+
+  const clickAndReport = (button: RegExp, element: string, title: string): Turn[] => [
+    (req) => reply(toolUse('browser_click', { ref: refIn(allText(req), button), element })),
+    () =>
+      reply(
+        toolUse('report', {
+          verdict: 'fail',
+          summary: `${element} throws.`,
+          findings: [
+            {
+              severity: 'error',
+              title,
+              detail: `Clicking ${element} throws.`,
+              steps: [`Click ${element}`],
+              evidence: [],
+            },
+          ],
+        }),
+      ),
+  ];
+
+  it('finds the failure already on the base: pre-existing, and the change passes', async () => {
+    const turns = clickAndReport(/button "Save"/, 'Save button', 'Save throws a TypeError');
+    const { code, report, fake } = await withAgent(repo.path, 'feature/wording', 'main', turns);
+    const finding = report.findings.find((f) => f.title === 'Save throws a TypeError');
+    expect(finding).toMatchObject({ origin: 'pre-existing', source: 'agent' });
+    expect(finding?.evidence).toEqual(
+      expect.arrayContaining([expect.stringContaining('Replayed on the base')]),
+    );
+    expect(report.comparison?.replays).toEqual([expect.objectContaining({ reproducedOnBase: true })]);
+    expect(report.verdict).toBe('pass');
+    expect(code).toBe(0);
+    // The replay cost no model request: only the two scripted turns were asked for.
+    expect(fake.requests).toHaveLength(turns.length);
+  });
+
+  it('finds the failure new where the base has no such feature: the change fails', async () => {
+    const turns: Turn[] = [
+      (req) =>
+        reply(
+          toolUse('browser_type', {
+            ref: refIn(allText(req), /searchbox "Search notes"/),
+            element: 'Search notes box',
+            text: 'stand',
+          }),
+        ),
+      ...clickAndReport(/button "Clear search"/, 'Clear search button', 'Clear search throws'),
+    ];
+    const { code, report, fake } = await withAgent(demo, 'feature/stats', 'main', turns);
+    const finding = report.findings.find((f) => f.title === 'Clear search throws');
+    expect(finding).toMatchObject({ origin: 'new', severity: 'error' });
+    expect(report.comparison?.replays).toEqual([expect.objectContaining({ reproducedOnBase: false })]);
+    expect(report.comparison?.replays?.[0]?.detail).toContain('cannot be done on the base');
+    expect(report.verdict).toBe('fail');
+    expect(code).toBe(1);
+    expect(fake.requests).toHaveLength(turns.length);
   });
 });
