@@ -1,5 +1,7 @@
 #!/usr/bin/env node
-// Thin shim: all logic lives in dist/ (built by `npm run build`).
+// Thin shim: all logic lives in dist/ (bundled by `npm run build`, one entry per face).
+import module from 'node:module';
+
 const [major] = process.versions.node.split('.').map(Number);
 if (major < 22) {
   process.stderr.write(
@@ -8,4 +10,14 @@ if (major < 22) {
   );
   process.exit(2);
 }
-await import('../dist/cli/main.js');
+// Node's on-disk cache of compiled code (Node ≥ 22.1): later starts skip parsing and compiling the bundle.
+// Best effort: a read-only cache dir just means no cache.
+try {
+  module.enableCompileCache?.();
+} catch {}
+
+const args = process.argv.slice(2);
+// `mcp` alone, or no arguments with stdin not a terminal (how MCP clients start it): the server's own
+// entry, without the CLI program. Anything else (`mcp --help` included) is the CLI's.
+const mcp = (args.length === 1 && args[0] === 'mcp') || (args.length === 0 && !process.stdin.isTTY);
+await import(mcp ? '../dist/mcp.js' : '../dist/cli.js');

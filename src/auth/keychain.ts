@@ -70,10 +70,10 @@ export function resetKeychainBackoff(): void {
 }
 
 function childScript(): string {
-  // Built: dist/auth/keychainChild.js. From sources (tests): src/auth/keychainChild.ts.
-  const own = fileURLToPath(import.meta.url);
-  const js = own.replace(/keychain\.(ts|js)$/, 'keychainChild.js');
-  return existsSync(js) ? js : own.replace(/keychain\.(ts|js)$/, 'keychainChild.ts');
+  // Built: dist/keychainChild.js, next to the bundle chunk this code is in. From sources (tests):
+  // src/auth/keychainChild.ts next to this file.
+  const js = fileURLToPath(new URL('./keychainChild.js', import.meta.url));
+  return existsSync(js) ? js : fileURLToPath(new URL('./keychainChild.ts', import.meta.url));
 }
 
 function call(request: Record<string, unknown>, opts: KeychainOptions): Promise<unknown> {

@@ -1,9 +1,18 @@
 import { existsSync, mkdirSync, renameSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { CoworkerError, corruptHistoryError, isCorruptDatabase, noteHistoryFile } from '../errors.js';
 
 export type Db = Database.Database;
+
+/**
+ * The native binding, loaded with the first history access rather than with the program (the MCP
+ * handshake, `--help`); a plain require, since callers need the history synchronously.
+ */
+function sqlite(): typeof Database {
+  return createRequire(import.meta.url)('better-sqlite3') as typeof Database;
+}
 
 // Schema changes are append-only: migration N brings user_version from N-1 to N.
 const migrations: string[] = [
@@ -50,7 +59,7 @@ export function openDatabase(file: string): Db {
   noteHistoryFile(file);
   let db: Db | undefined;
   try {
-    db = new Database(file);
+    db = new (sqlite())(file);
     db.pragma('journal_mode = WAL');
     // Two processes (a second MCP server, a CLI run) may share the file: wait for locks, don't fail.
     db.pragma('busy_timeout = 5000');
@@ -98,7 +107,7 @@ export function moveCorruptHistory(file: string, now = new Date()): MoveAsideRes
   if (!existsSync(file)) return { moved: false, why: 'missing' };
   let db: Db | undefined;
   try {
-    db = new Database(file, { fileMustExist: true });
+    db = new (sqlite())(file, { fileMustExist: true });
     db.pragma('busy_timeout = 5000');
     if (db.pragma('quick_check(1)', { simple: true }) === 'ok') return { moved: false, why: 'healthy' };
   } catch (err) {

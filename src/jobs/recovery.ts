@@ -1,7 +1,6 @@
 import { rm } from 'node:fs/promises';
 import { killJobProcesses, killProcessGroup } from '../app/processGroup.js';
 import { hasProcFs, isRunning, readStat } from '../app/procfs.js';
-import { removeWorktree } from '../git/worktree.js';
 import type { Logger } from '../log.js';
 import type { JobRecord, JobStore } from './store.js';
 
@@ -23,9 +22,11 @@ export async function recoverInterruptedJobs(
     // group, and cannot hit an unrelated process that reused the pgid. Elsewhere the stored group is all we have.
     await killJobProcesses(job.id).catch(() => []);
     if (job.appPgid && process.platform !== 'linux') await killProcessGroup(job.appPgid).catch(() => false);
-    if (job.worktreeDir && job.mirrorDir)
+    if (job.worktreeDir && job.mirrorDir) {
+      // git (simple-git) loads only when there is a worktree to remove: not on every start-up.
+      const { removeWorktree } = await import('../git/worktree.js');
       await removeWorktree(job.mirrorDir, job.worktreeDir).catch(() => {});
-    else if (job.worktreeDir) await rm(job.worktreeDir, { recursive: true, force: true }).catch(() => {});
+    } else if (job.worktreeDir) await rm(job.worktreeDir, { recursive: true, force: true }).catch(() => {});
     if (job.tempDir) await rm(job.tempDir, { recursive: true, force: true }).catch(() => {});
     store.clearLeftovers(job.id);
   }

@@ -7,12 +7,15 @@
 //   SIGINT or SIGHUP, and when stdout breaks: running jobs are cancelled and torn down (their app
 //   process groups killed), queued ones marked cancelled, then it returns the exit code to main.
 
+import { PassThrough, type Readable, type Writable } from 'node:stream';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import type { Deps } from '../deps.js';
 import { defaultGithubDeps } from '../github/deps.js';
 import type { TargetSpec } from '../jobs/request.js';
 import { JobService } from '../jobs/service.js';
+import type { Logger } from '../log.js';
 import type { McpContext } from './context.js';
+import type { EarlyHandshake } from './earlyInitialize.js';
 import { createGithubAuthTools } from './githubAuth.js';
 import { createServer } from './server.js';
 import { reserveStdoutForProtocol } from './stdoutGuard.js';
@@ -23,6 +26,8 @@ export interface StdioServerOptions {
   parseTarget(input: string, refs: { head?: string; base?: string }): TargetSpec;
   /** How long running jobs get to tear down on shutdown before what is left is killed. */
   shutdownDeadlineMs?: number;
+  /** The handshake the entry already answered (earlyInitialize.ts): stdin as read so far, and the answer. */
+  early?: EarlyHandshake;
 }
 
 /** Serve until the client goes away or a signal arrives; resolves with the exit code. */
@@ -61,7 +66,17 @@ export async function runStdioServer(opts: StdioServerOptions): Promise<number> 
     if (server.isConnected()) server.sendResourceListChanged();
   };
   // After the handshake, in the background: mark jobs that dead processes left behind.
-  server.server.oninitialized = () => setImmediate(() => void service.start());
+  server.server.oninitialized = () =>
+    // A tick later: the SDK handles a notification sooner than a request that came before it, so when
+    // both arrive at once (a replayed handshake) `initialize` may not have been handled yet.
+    setImmediate(() => {
+      const client = server.server.getClientVersion();
+      const capabilities = Object.keys(server.server.getClientCapabilities() ?? {});
+      logger.debug(
+        `MCP client: ${client?.name ?? '?'} ${client?.version ?? '?'} (capabilities: ${capabilities.join(', ') || 'none'})`,
+      );
+      void service.start();
+    });
 
   let resolveExit: (code: number) => void = () => {};
   const exited = new Promise<number>((resolve) => {
@@ -98,6 +113,10 @@ export async function runStdioServer(opts: StdioServerOptions): Promise<number> 
     void stop('an unexpected error', 2);
   };
 
+  // A client that goes away closes our stderr too. A failed log write must not become an uncaught
+  // error: onFatal would log it to the same broken pipe, again and again, and starve the event loop
+  // (seen: a server spinning at full CPU, deaf to SIGTERM, after its client died).
+  process.stderr.on('error', () => {});
   process.stdin.on('end', onStdinEnd);
   process.stdin.on('close', onStdinEnd);
   process.stdout.on('error', onStdoutError);
@@ -107,9 +126,13 @@ export async function runStdioServer(opts: StdioServerOptions): Promise<number> 
   process.on('uncaughtException', onFatal);
   process.on('unhandledRejection', onFatal);
 
-  const transport = new StdioServerTransport(process.stdin, protocolOut);
+  const transport = opts.early
+    ? new StdioServerTransport(replayed(opts.early), withoutSecondAnswer(protocolOut, opts.early, logger))
+    : new StdioServerTransport(process.stdin, protocolOut);
   transport.onerror = (err) => logger.debug(`stdio transport: ${err.message}`);
   await server.connect(transport);
+  // stdin ended while the entry was still reading the first line: nothing more will come.
+  if (opts.early?.ended) setImmediate(onStdinEnd);
   logger.debug(`myfav-coworker MCP server ${opts.version} ready on stdio (pid ${process.pid})`);
 
   try {
@@ -122,4 +145,46 @@ export async function runStdioServer(opts: StdioServerOptions): Promise<number> 
     process.off('SIGHUP', onSignal);
     // Keep the stdout and fatal-error handlers: main exits right after, and a late EPIPE must not crash it.
   }
+}
+
+/** stdin as the SDK's transport reads it: what the entry already read, then the rest. */
+function replayed(early: EarlyHandshake): Readable {
+  const input = new PassThrough();
+  input.write(early.buffered);
+  process.stdin.pipe(input);
+  process.stdin.resume();
+  return input;
+}
+
+/**
+ * The protocol output, minus the SDK's answer to an `initialize` the entry has answered already. The
+ * two answers must be the same: a difference is a bug (identity.ts out of step with the SDK) and logged.
+ */
+function withoutSecondAnswer(out: Writable, early: EarlyHandshake, logger: Logger): Writable {
+  const answered = early.answered;
+  if (!answered) return out;
+  let pending = true;
+  const filtered = Object.create(out) as Writable;
+  filtered.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+    if (pending) {
+      try {
+        const message = JSON.parse(String(chunk)) as { id?: unknown; result?: unknown; error?: unknown };
+        if (message.id === answered.id) {
+          pending = false;
+          if (JSON.stringify(message.result) !== JSON.stringify(answered.result)) {
+            logger.warn(
+              `the early initialize answer differs from the SDK's: ${JSON.stringify(answered.result)} vs ${JSON.stringify(message.result ?? message.error)}`,
+            );
+          }
+          const done = rest.find((r) => typeof r === 'function') as (() => void) | undefined;
+          done?.();
+          return true;
+        }
+      } catch {
+        // Not one whole JSON message: not the answer we look for.
+      }
+    }
+    return (out.write as (...args: unknown[]) => boolean)(chunk, ...rest);
+  }) as Writable['write'];
+  return filtered;
 }

@@ -84,10 +84,23 @@ describe('MCP Inspector CLI against myfav-coworker mcp', () => {
       'wait_seconds=50',
     ]);
     expect(out.code, out.stderr).toBe(0);
-    const result = JSON.parse(out.stdout) as { content: Array<{ type: string; text?: string }> };
+    const result = JSON.parse(out.stdout) as {
+      content: Array<{ type: string; text?: string }>;
+      structuredContent?: Record<string, unknown>;
+    };
     const text = result.content.find((c) => c.type === 'text')?.text ?? '';
     expect(text).toMatch(/finished after .*: FAIL/);
     expect(result.content.some((c) => c.type === 'image')).toBe(true);
+    // The same result as data: what a program reads instead of the text.
+    expect(result.structuredContent).toMatchObject({
+      job_id: expect.any(String),
+      status: 'completed',
+      verdict: 'fail',
+      reused: false,
+      counts: { new: expect.any(Number), by_severity: { error: expect.any(Number) } },
+      artifacts: { report_html: expect.stringMatching(/report\.html$/) },
+    });
+    expect((result.structuredContent?.findings as unknown[] | undefined) ?? []).not.toHaveLength(0);
   });
 
   it('reports a tool error for a target that is not there', async () => {
@@ -102,5 +115,6 @@ describe('MCP Inspector CLI against myfav-coworker mcp', () => {
     // The Inspector exits 5 and names the tool error when a result has isError: true.
     expect(out.code).toBe(5);
     expect(out.stdout).toMatch(/isError/);
+    expect(out.stdout).toMatch(/"structuredContent"[\s\S]*"error"[\s\S]*"code"/);
   });
 });

@@ -1,7 +1,8 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { CoworkerError } from '../../errors.js';
 import type { McpContext } from '../context.js';
-import { guarded, textResult } from '../results.js';
+import { guarded, toolResult } from '../results.js';
+import { type AuthStatusView, authStatusOutput, type LoginView, loginOutput } from '../schemas.js';
 
 export interface GithubLoginStart {
   verificationUri: string;
@@ -48,6 +49,7 @@ export function registerGithubTools(server: McpServer, ctx: McpContext): void {
       description:
         "Start signing the user in to GitHub, which simulate_pr needs for private repositories (public ones work without, within GitHub's low anonymous rate limit). Returns a URL and a one-time code at once: tell the user to open the URL and enter the code. The sign-in then completes in the background when they approve it; check it with github_auth_status. Not needed for local repositories.",
       inputSchema: {},
+      outputSchema: loginOutput,
       annotations: {
         title: 'Log in to GitHub',
         readOnlyHint: false,
@@ -61,7 +63,14 @@ export function registerGithubTools(server: McpServer, ctx: McpContext): void {
         const github = ctx.github ?? unavailable();
         const flow = await github.startLogin();
         const minutes = Math.max(1, Math.round(flow.expiresInSeconds / 60));
-        return textResult(
+        const structured: LoginView = {
+          host: flow.host,
+          verification_uri: flow.verificationUri,
+          user_code: flow.userCode,
+          expires_in_s: Math.round(flow.expiresInSeconds),
+          already_pending: flow.alreadyPending,
+        };
+        return toolResult(
           [
             flow.alreadyPending ? 'A sign-in is already waiting for the user.' : '',
             `To sign in to ${flow.host}, the user opens ${flow.verificationUri} and enters the code ${flow.userCode}.`,
@@ -69,6 +78,7 @@ export function registerGithubTools(server: McpServer, ctx: McpContext): void {
           ]
             .filter(Boolean)
             .join('\n'),
+          structured,
         );
       }),
   );
@@ -80,6 +90,7 @@ export function registerGithubTools(server: McpServer, ctx: McpContext): void {
       description:
         'Who is signed in to GitHub for myfav-coworker and where the token comes from (environment, OS keychain or token file), or what is wrong and what to do; also whether a sign-in started with github_login is still waiting for the user.',
       inputSchema: {},
+      outputSchema: authStatusOutput,
       annotations: {
         title: 'GitHub sign-in status',
         readOnlyHint: true,
@@ -111,7 +122,19 @@ export function registerGithubTools(server: McpServer, ctx: McpContext): void {
           }
         }
         if (s.lastOutcome && !s.loggedIn) lines.push(s.lastOutcome);
-        return textResult(lines.join('\n'));
+        const structured: AuthStatusView = {
+          logged_in: s.loggedIn,
+          host: s.host,
+          user: s.user ?? null,
+          source: s.source ?? null,
+          problem: s.problem ?? null,
+          fix: s.fix ?? null,
+          pending_login: s.pendingLogin
+            ? { verification_uri: s.pendingLogin.verificationUri, user_code: s.pendingLogin.userCode }
+            : null,
+          last_outcome: s.lastOutcome ?? null,
+        };
+        return toolResult(lines.join('\n'), structured);
       }),
   );
 }

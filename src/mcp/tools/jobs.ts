@@ -1,10 +1,12 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
+import { jobListItem } from '../../report/machine.js';
 import type { JobStatus } from '../../report/model.js';
 import type { McpContext } from '../context.js';
 import { jobResult } from '../jobResult.js';
 import { renderJobLine } from '../render.js';
-import { guarded, textResult } from '../results.js';
+import { guarded, toolResult } from '../results.js';
+import { cancelOutput, listOutput, simulationOutput } from '../schemas.js';
 import { clampWait, MAX_WAIT_SECONDS, waitForJob } from './waiting.js';
 
 const statuses = [
@@ -41,6 +43,7 @@ Pass wait_seconds (up to ${MAX_WAIT_SECONDS}) to wait for the job to finish befo
             `Wait up to this many seconds for the job to finish (at most ${MAX_WAIT_SECONDS}). Default 0: answer at once.`,
           ),
       },
+      outputSchema: simulationOutput,
       annotations: {
         title: 'Get a simulation',
         readOnlyHint: true,
@@ -67,6 +70,7 @@ Pass wait_seconds (up to ${MAX_WAIT_SECONDS}) to wait for the job to finish befo
         limit: z.number().int().min(1).max(50).optional().describe('How many jobs to list (default 10).'),
         status: z.enum(statuses).optional().describe('Only jobs with this status.'),
       },
+      outputSchema: listOutput,
       annotations: {
         title: 'List simulations',
         readOnlyHint: true,
@@ -81,17 +85,20 @@ Pass wait_seconds (up to ${MAX_WAIT_SECONDS}) to wait for the job to finish befo
           limit: args.limit ?? 10,
           ...(args.status ? { status: args.status } : {}),
         });
+        const structured = { jobs: jobs.map(jobListItem) };
         if (jobs.length === 0) {
-          return textResult(
+          return toolResult(
             args.status
               ? `No simulation jobs with status ${args.status}.`
               : 'No simulations yet. Start one with simulate_pr.',
+            structured,
           );
         }
-        return textResult(
+        return toolResult(
           [`${jobs.length} most recent simulation job(s), newest first:`, ...jobs.map(renderJobLine)].join(
             '\n',
           ),
+          structured,
         );
       }),
   );
@@ -103,6 +110,7 @@ Pass wait_seconds (up to ${MAX_WAIT_SECONDS}) to wait for the job to finish befo
       description:
         'Stop a queued or running simulation job: its app and browser processes are killed and its checkout removed; its status becomes cancelled. A job that already finished is left as it is. Use it when the user asks to stop, or when you started the wrong target.',
       inputSchema: { job_id: jobId },
+      outputSchema: cancelOutput,
       annotations: {
         title: 'Cancel a simulation',
         readOnlyHint: false,
@@ -114,21 +122,22 @@ Pass wait_seconds (up to ${MAX_WAIT_SECONDS}) to wait for the job to finish befo
     async (args) =>
       guarded(ctx.logger, async () => {
         const { job, outcome } = await ctx.service.cancel(args.job_id, 'Cancelled with cancel_simulation.');
+        const answer = (text: string) => toolResult(text, { job_id: job.id, status: job.status, outcome });
         switch (outcome) {
           case 'cancelled':
-            return textResult(
+            return answer(
               `Cancelled simulation job ${job.id}; its processes were stopped and its checkout removed. Status: ${job.status}.`,
             );
           case 'finished':
-            return textResult(
+            return answer(
               `Simulation job ${job.id} had already finished (${job.status}${job.verdict ? `, verdict ${job.verdict}` : ''}); nothing to cancel.`,
             );
           case 'interrupted':
-            return textResult(
+            return answer(
               `Simulation job ${job.id} was not running any more: the process running it had stopped. It is marked interrupted and its leftovers were cleaned up.`,
             );
           case 'requested':
-            return textResult(
+            return answer(
               `Asked the process running simulation job ${job.id} to stop it, but it is still ${job.status}. Check again with get_simulation in a few seconds. If it was started in a terminal with \`myfav-coworker simulate\`, it can only be stopped there (Ctrl-C).`,
             );
         }

@@ -4,14 +4,10 @@ import type { ProgressEvent } from '../../jobs/progress.js';
 import type { JobRecord } from '../../jobs/store.js';
 import { formatDuration } from '../../report/format.js';
 import type { McpContext } from '../context.js';
+import { MAX_WAIT_SECONDS } from '../identity.js';
 import { capText, sanitize } from '../untrusted.js';
 
-/**
- * Clients give up on a tool call after about 60 s (the TypeScript SDK's default request timeout;
- * Claude Desktop's too), and progress notifications do not reliably extend that. So a call waits at
- * most this long and then returns the job's state; the model polls again.
- */
-export const MAX_WAIT_SECONDS = 50;
+export { MAX_WAIT_SECONDS };
 
 /** How often a waiting call reports progress when the pipeline itself is quiet (a long install). */
 const HEARTBEAT_MS = 10_000;

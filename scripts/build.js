@@ -1,0 +1,57 @@
+#!/usr/bin/env node
+// `npm run build`: type-check with tsc, then bundle with esbuild into dist/ — one entry per face,
+// so start-up reads a few files instead of hundreds of modules:
+//   dist/cli.js           the commander program (`myfav-coworker <command>`)
+//   dist/mcp.js           the MCP server on stdio (`myfav-coworker mcp`, or a bare call with stdin not a TTY)
+//   dist/keychainChild.js the short-lived keychain process (src/auth/keychain.ts spawns it by path)
+// Lazy `import()`s stay lazy: esbuild splits them into chunks (dist/chunk-*.js) loaded on first use.
+// Native modules, Playwright and axe-core stay external (installed dependencies, resolved from
+// node_modules): they load .node binaries or files next to their own sources, or inject their source.
+import { execFileSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
+const out = path.join(root, 'dist');
+
+execFileSync(
+  process.execPath,
+  [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json', '--noEmit'],
+  {
+    cwd: root,
+    stdio: 'inherit',
+  },
+);
+rmSync(out, { recursive: true, force: true });
+await build({
+  absWorkingDir: root,
+  entryPoints: {
+    cli: 'src/cli/main.ts',
+    mcp: 'src/mcp/main.ts',
+    keychainChild: 'src/auth/keychainChild.ts',
+  },
+  outdir: out,
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node22',
+  sourcemap: true,
+  // Bundled CommonJS dependencies (simple-git, commander) call require(): give the ESM chunks one.
+  banner: {
+    js: "import { createRequire as __myfavCreateRequire } from 'node:module'; const require = __myfavCreateRequire(import.meta.url);",
+  },
+  // axe-core injects its own source text (Function#toString) into pages: kept as published.
+  external: [
+    'better-sqlite3',
+    '@napi-rs/keyring',
+    'sharp',
+    'playwright-core',
+    'axe-core',
+    '@axe-core/playwright',
+  ],
+  logLevel: 'warning',
+  legalComments: 'none',
+});

@@ -1,0 +1,33 @@
+// The MCP face's own entry (dist/mcp.js): `myfav-coworker mcp`, or a bare `myfav-coworker` whose stdin
+// is not a terminal, comes here straight from bin/ without the CLI's commander program. It answers
+// `initialize` first (earlyInitialize.ts) and only then loads the server: the MCP SDK, zod, the job
+// service. The job history, git, Playwright and the rest load later still, when something needs them.
+
+import { productVersion } from '../version.js';
+import { answerInitializeEarly } from './earlyInitialize.js';
+
+const early = await answerInitializeEarly(
+  process.stdin,
+  (line) => process.stdout.write(line),
+  productVersion,
+);
+const [{ createDeps }, { toCoworkerError }, { parseTarget }, { redactSecrets }, { runStdioServer }] =
+  await Promise.all([
+    import('../deps.js'),
+    import('../errors.js'),
+    import('../github/targetParse.js'),
+    import('../redact.js'),
+    import('./stdio.js'),
+  ]);
+const deps = createDeps();
+let code: number;
+try {
+  code = await runStdioServer({ deps, version: productVersion, parseTarget, early });
+} catch (err) {
+  const error = toCoworkerError(err);
+  process.stderr.write(`error: ${redactSecrets(error.message)}\n${redactSecrets(error.hint)}\n`);
+  code = error.exitCode;
+} finally {
+  deps.close();
+}
+process.exit(code);
