@@ -17,6 +17,21 @@ try {
 } catch {}
 
 const args = process.argv.slice(2);
+// Top-level help without loading the program: the build saved it (`node dist/cli.js --help`, 80 columns).
+if (
+  (args.length === 1 && (args[0] === '--help' || args[0] === '-h')) ||
+  (args.length === 0 && process.stdin.isTTY)
+) {
+  const { readFileSync } = await import('node:fs');
+  let help;
+  try {
+    help = readFileSync(new URL('../dist/help.txt', import.meta.url), 'utf8');
+  } catch {}
+  if (help) {
+    process.stdout.write(help);
+    process.exit(0);
+  }
+}
 // `mcp` alone, or no arguments with stdin not a terminal (how MCP clients start it): the server's own
 // entry, without the CLI program. Anything else (`mcp --help` included) is the CLI's.
 const mcp = (args.length === 1 && args[0] === 'mcp') || (args.length === 0 && !process.stdin.isTTY);

@@ -4,11 +4,12 @@
 //   dist/cli.js           the commander program (`myfav-coworker <command>`)
 //   dist/mcp.js           the MCP server on stdio (`myfav-coworker mcp`, or a bare call with stdin not a TTY)
 //   dist/keychainChild.js the short-lived keychain process (src/auth/keychain.ts spawns it by path)
+//   dist/help.txt         `--help`'s text, printed by bin/ without loading the program
 // Lazy `import()`s stay lazy: esbuild splits them into chunks (dist/chunk-*.js) loaded on first use.
 // Native modules, Playwright and axe-core stay external (installed dependencies, resolved from
 // node_modules): they load .node binaries or files next to their own sources, or inject their source.
 import { execFileSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -55,3 +56,12 @@ await build({
   logLevel: 'warning',
   legalComments: 'none',
 });
+
+// Top-level help, saved for bin/ to print without loading the program (it lists every command, so
+// printing it live loads them all).
+const help = execFileSync(process.execPath, [path.join(out, 'cli.js'), '--help'], {
+  cwd: root,
+  env: { ...process.env, COLUMNS: '80', NO_COLOR: '1' },
+  stdio: ['ignore', 'pipe', 'inherit'],
+});
+writeFileSync(path.join(out, 'help.txt'), help);

@@ -1,17 +1,38 @@
 // MCP server start-up: time from spawn to the `initialize` response and to the `tools/list` response,
 // and resident memory once idle — our `myfav-coworker mcp` side by side with @playwright/mcp (a dev
-// dependency) as the reference stdio server, in the same run, runs interleaved.
+// dependency) as the reference stdio server and a bare-node stub that answers `initialize` and
+// `tools/list` and nothing else (the floor: Node's own start-up), in the same run, runs interleaved.
+// Goals (issue 12): initialize ≤ 0.4× @playwright/mcp and ≤ 2× the stub; idle RSS ≤ 60 MB.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-const runs = 7;
+const runs = 9;
 const idleMs = 1500;
+
+// The floor: a node process that reads lines and answers the two requests.
+const stubSource = `let buf = '';
+process.stdin.setEncoding('utf8');
+process.stdin.on('data', (chunk) => {
+  buf += chunk;
+  for (let nl = buf.indexOf('\\n'); nl >= 0; nl = buf.indexOf('\\n')) {
+    const m = JSON.parse(buf.slice(0, nl));
+    buf = buf.slice(nl + 1);
+    if (m.id === undefined) continue;
+    const result = m.method === 'initialize'
+      ? { protocolVersion: m.params.protocolVersion, capabilities: { tools: {} }, serverInfo: { name: 'stub', version: '0' } }
+      : { tools: [] };
+    process.stdout.write(JSON.stringify({ jsonrpc: '2.0', id: m.id, result }) + '\\n');
+  }
+});
+`;
 
 export default async function mcpStartup(ctx) {
   const work = mkdtempSync(path.join(os.tmpdir(), 'myfav-bench-mcp-'));
+  const stub = path.join(work, 'stub-server.mjs');
+  writeFileSync(stub, stubSource);
   const servers = [
     {
       name: 'myfav-coworker mcp',
@@ -31,9 +52,13 @@ export default async function mcpStartup(ctx) {
       ],
       env: {},
     },
+    { name: 'bare node stub (floor)', args: [stub], env: {} },
   ];
   const results = new Map(servers.map((s) => [s.name, []]));
   try {
+    // One run each first, not counted: fills Node's compile cache (module.enableCompileCache), as any
+    // earlier start on the machine would have.
+    for (const server of servers) await measure(server, work);
     for (let i = 0; i < runs; i++) {
       for (const server of servers) {
         ctx.log(`${server.name}: run ${i + 1}/${runs}`);
@@ -44,22 +69,31 @@ export default async function mcpStartup(ctx) {
     rmSync(work, { recursive: true, force: true });
   }
   const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+  const initMedian = (name) => median(results.get(name).map((x) => x.initializeMs));
+  const ours = initMedian(servers[0].name);
   const rows = servers.map((s) => {
     const r = results.get(s.name);
+    const init = initMedian(s.name);
     return [
       s.name,
-      `${Math.round(median(r.map((x) => x.initializeMs)))} ms`,
+      `${Math.round(init)} ms`,
+      s === servers[0] ? '1.00' : (ours / init).toFixed(2),
       `${Math.round(median(r.map((x) => x.toolsListMs)))} ms`,
       r[0].rssKb ? `${(median(r.map((x) => x.rssKb)) / 1024).toFixed(1)} MB` : 'n/a',
       String(r[0].tools),
       `${(median(r.map((x) => x.toolsListBytes)) / 1024).toFixed(1)} KB`,
     ];
   });
+  const rss = median(results.get(servers[0].name).map((x) => x.rssKb)) / 1024;
+  const vsPlaywright = ours / initMedian(servers[1].name);
+  const vsStub = ours / initMedian(servers[2].name);
+  const goal = (ok) => (ok ? 'met' : 'NOT met');
   return {
     title: 'MCP server start-up over stdio (median of runs, interleaved)',
     columns: [
       'server',
       'spawn → initialize',
+      'ours ÷ this',
       'spawn → tools/list',
       `RSS idle (+${idleMs / 1000} s)`,
       'tools',
@@ -67,8 +101,9 @@ export default async function mcpStartup(ctx) {
     ],
     rows,
     notes: [
-      `${runs} runs each, spawned with \`node\` directly (npx adds its own start-up on top), Node ${process.version}, ${os.cpus().length} CPU(s).`,
+      `${runs} runs each, interleaved, after one uncounted warm-up run each (Node's compile cache); spawned with \`node\` directly (npx adds its own start-up on top), Node ${process.version}, ${os.cpus().length} CPU(s), load average ${os.loadavg()[0].toFixed(1)} at the end.`,
       'RSS from /proc/<pid>/status (VmRSS) after the handshake and tools/list, then an idle pause; Linux only.',
+      `Goals: initialize ≤ 0.4× @playwright/mcp: ${vsPlaywright.toFixed(2)}× (${goal(vsPlaywright <= 0.4)}); ≤ 2× the bare stub: ${vsStub.toFixed(2)}× (${goal(vsStub <= 2)}); idle RSS ≤ 60 MB: ${rss.toFixed(1)} MB (${goal(rss <= 60)}).`,
     ],
   };
 }
