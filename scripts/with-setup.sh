@@ -3,6 +3,7 @@
 #   bash scripts/with-setup.sh demo    # simulate the bundled demo
 #   bash scripts/with-setup.sh test    # the whole test suite
 # Installs only what is missing: git, Chromium, gnome-keyring + dbus (a real OS keychain for the tests),
+# bubblewrap (the sandbox of the PR's code, Linux),
 # Node.js >= 22 (24 LTS from the npm registry, under ~/.node24, when the system's node is older),
 # and the npm dependencies (npm ci).
 set -euo pipefail
@@ -22,6 +23,8 @@ has_browser() {
 has_browser || missing+=(chromium)
 command -v gnome-keyring-daemon >/dev/null 2>&1 || missing+=(gnome-keyring)
 command -v dbus-run-session >/dev/null 2>&1 || missing+=(dbus dbus-user-session)
+# The OS sandbox the PR's install and app run in (Linux).
+if [ "$(uname -s)" = Linux ]; then command -v bwrap >/dev/null 2>&1 || missing+=(bubblewrap); fi
 if [ "${#missing[@]}" -gt 0 ]; then
   if command -v apt-get >/dev/null 2>&1; then
     sudo=""

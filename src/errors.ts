@@ -22,6 +22,8 @@ export type ErrorCode =
   | 'APP_EXITED'
   | 'APP_NOT_READY'
   | 'PORT_TAKEN'
+  | 'SANDBOX_UNAVAILABLE'
+  | 'UNSAFE_FILE'
   | 'NO_BROWSER'
   | 'BROWSER_FAILED'
   | 'CANCELLED'

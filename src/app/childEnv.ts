@@ -5,7 +5,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { jobMarkerName } from './processGroup.js';
-import { packageCacheEnv } from './toolCaches.js';
+import { ownPackageCacheEnv, packageCacheEnv } from './toolCaches.js';
 import type { ChildEnvOptions } from './types.js';
 
 type Env = Record<string, string | undefined>;
@@ -94,7 +94,12 @@ export function buildChildEnv(opts: ChildEnvOptions, parentEnv: Env = process.en
   env.CYPRESS_INSTALL_BINARY = '0';
   env.PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD = '1';
   env.PUPPETEER_SKIP_DOWNLOAD = '1';
-  Object.assign(env, packageCacheEnv(parentEnv, opts.packageManager));
+  Object.assign(
+    env,
+    opts.packageCacheDir !== undefined
+      ? ownPackageCacheEnv(opts.packageCacheDir, opts.packageManager)
+      : packageCacheEnv(parentEnv, opts.packageManager),
+  );
 
   Object.assign(env, opts.extra ?? {});
   env[jobMarkerName] = opts.jobId;

@@ -160,7 +160,7 @@ function inspectDir(root: string, dir: string): Inspection {
   // A symlink in the branch must not lead us to run or serve a folder outside the checkout (as with
   // appDir): a folder the changed files point at, or `public/`, may be one.
   if (!leadsInside(root, dir)) return { app: null, problem: 'a link to a folder outside the repository' };
-  const read = readPackageJson(dir);
+  const read = readPackageJson(dir, root);
   if (read.kind === 'ok' && startScriptOf(read.pkg)) return { app: { kind: 'node' }, problem: '' };
   for (const candidate of [dir, path.join(dir, 'public')]) {
     if (leadsInside(root, candidate) && isFile(path.join(candidate, 'index.html')))
@@ -182,7 +182,7 @@ function planFor(
   inspection: Inspection,
 ): AppPlan {
   const relDir = path.relative(root, dir).split(path.sep).join('/');
-  const read = readPackageJson(dir);
+  const read = readPackageJson(dir, root);
   const needsPackageJson = settings.start === undefined || settings.install === undefined;
   if (read.kind === 'invalid' && needsPackageJson) {
     throw new CoworkerError(
@@ -203,7 +203,7 @@ function planFor(
           choice.packageManager,
           pinnedVersion(pkg, choice.packageManager) ??
             pinnedVersion(
-              choice.installDir !== dir ? readPkg(choice.installDir) : undefined,
+              choice.installDir !== dir ? readPkg(choice.installDir, root) : undefined,
               choice.packageManager,
             ),
           {
@@ -227,7 +227,7 @@ function planFor(
     installCommand = settings.install;
   } else if (settings.install === undefined && pkg && choice && !isStatic) {
     // A static site is served as-is by our server: nothing of its dependencies would run.
-    installCommand = installCommandFor(choice, dir, pkg, runner?.command);
+    installCommand = installCommandFor(choice, dir, pkg, runner?.command, root);
     if (installCommand && choice.installDir !== dir) installDir = choice.installDir;
     if (installCommand && runner) {
       notes.push({
@@ -263,8 +263,8 @@ function planFor(
   return plan;
 }
 
-function readPkg(dir: string) {
-  const read = readPackageJson(dir);
+function readPkg(dir: string, root: string) {
+  const read = readPackageJson(dir, root);
   return read.kind === 'ok' ? read.pkg : undefined;
 }
 

@@ -2,6 +2,9 @@
 // job's log file. Whatever happens (failure, timeout, cancel) nothing of the install is left running.
 
 import { CancelledError, CoworkerError, throwIfCancelled } from '../errors.js';
+import { openSandboxRun, type SandboxRun } from '../sandbox/run.js';
+import type { Sandbox } from '../sandbox/types.js';
+import { checkoutDirOf } from './checkoutRoot.js';
 import { buildChildEnv } from './childEnv.js';
 import { installFailureHint } from './installHints.js';
 import { formatLogTail } from './logTail.js';
@@ -12,6 +15,8 @@ interface InstallRunOptions {
   logFile: string;
   signal?: AbortSignal;
   timeoutMs: number;
+  /** Where the install runs: the job's sandbox (sandboxForJob), or none when the user chose so. */
+  sandbox: Sandbox;
 }
 
 /**
@@ -41,7 +46,8 @@ export async function installDependencies(
   throwIfCancelled(opts.signal);
   const started = Date.now();
   const cwd = plan.installDir ?? plan.dir;
-  const env =
+  const { sandbox } = opts;
+  const childEnv =
     'env' in opts
       ? opts.env
       : buildChildEnv(
@@ -50,14 +56,33 @@ export async function installDependencies(
             jobId: opts.jobId,
             extra: opts.extra ?? {},
             ...(plan.packageManager ? { packageManager: plan.packageManager } : {}),
+            ...(sandbox.kind === 'bwrap' ? { packageCacheDir: sandbox.packageCacheDir } : {}),
           },
           opts.parentEnv,
         );
-  const proc = spawnInGroup(command, { cwd, env, logFile: opts.logFile });
-
-  const outcome = await waitForOutcome(proc.exited, opts.timeoutMs, opts.signal);
-  // Also after a clean exit: postinstall scripts sometimes leave watchers or daemons behind.
-  await killProcessGroup(proc.pgid, { graceMs: outcome.kind === 'exit' ? 1000 : 3000 });
+  const home = 'env' in opts ? (opts.env.HOME ?? cwd) : opts.home;
+  let run: SandboxRun | undefined;
+  let outcome: Outcome;
+  try {
+    run =
+      sandbox.kind === 'bwrap'
+        ? await openSandboxRun(sandbox, { phase: 'install', checkoutDir: checkoutDirOf(plan), home, cwd })
+        : undefined;
+    const env = { ...childEnv, ...run?.env };
+    const proc = spawnInGroup(command, {
+      cwd,
+      env,
+      logFile: opts.logFile,
+      ...(run ? { wrap: run.wrap(command, env) } : {}),
+    });
+    outcome = await waitForOutcome(proc.exited, opts.timeoutMs, opts.signal);
+    // Also after a clean exit: postinstall scripts sometimes leave watchers or daemons behind (in a
+    // sandbox they died with it already).
+    await killProcessGroup(proc.pgid, { graceMs: outcome.kind === 'exit' ? 1000 : 3000 });
+  } finally {
+    await run?.close();
+  }
+  const refused = run?.refusedHint() ?? '';
 
   const where = cwd === plan.dir && plan.relDir === '' ? '' : ` in ${cwd}`;
   const hint =
@@ -70,7 +95,7 @@ export async function installDependencies(
   if (outcome.kind === 'timeout') {
     throw new CoworkerError(
       'INSTALL_FAILED',
-      `Installing dependencies timed out after ${Math.round(opts.timeoutMs / 1000)} s ("${command}"${where}).${formatLogTail(opts.logFile)}`,
+      `Installing dependencies timed out after ${Math.round(opts.timeoutMs / 1000)} s ("${command}"${where}).${refused ? ` ${refused}` : ''}${formatLogTail(opts.logFile)}`,
       `${hint} A slow network or a cold cache can need more time: raise "installTimeout" in .myfav-coworker.json.`,
     );
   }
@@ -83,7 +108,7 @@ export async function installDependencies(
         : '';
     throw new CoworkerError(
       'INSTALL_FAILED',
-      `Installing dependencies failed: "${command}"${where} ${how}.${formatLogTail(opts.logFile)}`,
+      `Installing dependencies failed: "${command}"${where} ${how}.${refused ? ` ${refused}` : ''}${formatLogTail(opts.logFile)}`,
       `${hint}${notFound}${installFailureHint(opts.logFile, plan.packageManager)}`,
     );
   }

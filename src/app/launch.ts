@@ -5,12 +5,15 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CancelledError, CoworkerError, throwIfCancelled } from '../errors.js';
 import { type Logger, silentLogger } from '../log.js';
+import { openSandboxRun } from '../sandbox/run.js';
+import type { Sandbox } from '../sandbox/types.js';
 import { findAnnouncedApp } from './announcedUrl.js';
+import { checkoutDirOf } from './checkoutRoot.js';
 import { buildChildEnv } from './childEnv.js';
 import { parseEntryUrl } from './entryUrl.js';
 import { formatLogTail } from './logTail.js';
 import { checkPortOwner, describeHolders, portHolders } from './portOwner.js';
-import { isPortInUse, pickFreePort } from './ports.js';
+import { isLoopback, isPortInUse, pickFreePort } from './ports.js';
 import {
   type ExitInfo,
   type GroupProcess,
@@ -36,6 +39,8 @@ export interface LaunchOptions {
   /** SIGTERM → SIGKILL grace when stopping (default 3 s). */
   stopGraceMs?: number;
   logger?: Logger;
+  /** Where the app runs: the job's sandbox (sandboxForJob), or none when the user chose so. */
+  sandbox: Sandbox;
 }
 
 /**
@@ -75,33 +80,71 @@ export async function launchApp(plan: AppPlan, opts: LaunchOptions): Promise<Run
       );
     }
   } else {
-    port = await pickFreePort();
-    url = new URL(entry.path, `http://127.0.0.1:${port}`);
+    port = 0;
+    url = new URL(entry.path, 'http://127.0.0.1');
   }
 
-  const launchId = randomUUID();
-  const env = buildChildEnv(
-    { home: opts.home, port, jobId: opts.jobId, extra: opts.extra ?? {}, ...packageManagerOf(plan) },
-    opts.parentEnv,
-  );
-  env[launchMarkerName] = launchId;
-  const proc = spawnInGroup(plan.startCommand, { cwd: plan.dir, env, logFile: opts.logFile });
-  log.debug(`started "${plan.startCommand}" (pgid ${proc.pgid}), waiting for ${url.href}`);
-
+  // In a sandbox the app has a network of its own: the browser reaches it through our loopback bridge,
+  // which listens on the host port and hands every connection to the same port inside.
+  const { sandbox } = opts;
+  const run =
+    sandbox.kind === 'bwrap'
+      ? await openSandboxRun(sandbox, {
+          phase: 'app',
+          checkoutDir: checkoutDirOf(plan),
+          home: opts.home,
+          cwd: plan.dir,
+          appPort: port,
+          appHost: isLoopback(url.hostname) ? '127.0.0.1' : url.hostname,
+        })
+      : undefined;
+  let proc: GroupProcess | undefined;
   let stopping: Promise<void> | undefined;
+  const launchId = randomUUID();
   const stop = () => {
     stopping ??= (async () => {
-      await killProcessGroup(proc.pgid, { graceMs: opts.stopGraceMs ?? 3000 });
-      // Grandchildren that moved to their own process group still carry the marker.
-      await killProcessesWithEnv(launchMarkerName, launchId, { graceMs: 1000 });
+      if (proc) {
+        await killProcessGroup(proc.pgid, { graceMs: opts.stopGraceMs ?? 3000 });
+        // Grandchildren that moved to their own process group still carry the marker.
+        await killProcessesWithEnv(launchMarkerName, launchId, { graceMs: 1000 });
+      }
+      await run?.close();
     })();
     return stopping;
   };
 
   try {
+    if (run?.port !== undefined) port = run.port;
+    else if (port === 0) port = await pickFreePort();
+    if (entry.kind !== 'absolute') url = new URL(entry.path, `http://127.0.0.1:${port}`);
+    const env = {
+      ...buildChildEnv(
+        {
+          home: opts.home,
+          port,
+          jobId: opts.jobId,
+          extra: opts.extra ?? {},
+          ...packageManagerOf(plan),
+          ...(sandbox.kind === 'bwrap' ? { packageCacheDir: sandbox.packageCacheDir } : {}),
+        },
+        opts.parentEnv,
+      ),
+      ...run?.env,
+      [launchMarkerName]: launchId,
+    };
+    const command = plan.startCommand;
+    proc = spawnInGroup(command, {
+      cwd: plan.dir,
+      env,
+      logFile: opts.logFile,
+      ...(run ? { wrap: run.wrap(command, env) } : {}),
+    });
+    log.debug(`started "${command}" (pgid ${proc.pgid}${run ? ', sandboxed' : ''}), waiting for ${url.href}`);
+
     const started = Date.now();
     const marker = { name: launchMarkerName, value: launchId };
-    const ready = await waitUntilReady(plan, url, proc, opts, { pgid: proc.pgid, marker });
+    // Sandboxed, only the port we bridge is reachable: another port the app announces is not.
+    const ready = await waitUntilReady(plan, url, proc, opts, run ? undefined : { pgid: proc.pgid, marker });
     const answeredFrom = ready.remoteAddress;
     let note: PlanNote | undefined;
     if (ready.announced) {
@@ -115,10 +158,13 @@ export async function launchApp(plan: AppPlan, opts: LaunchOptions): Promise<Run
       url = ready.announced.url;
       port = Number(url.port);
     }
-    const owner = await checkPortOwner(port, answeredFrom, {
-      pgid: proc.pgid,
-      marker: { name: launchMarkerName, value: launchId },
-    });
+    // Sandboxed, only the sandbox can answer through the bridge: the port inside is its own.
+    const owner = run
+      ? ({ kind: 'ours' } as const)
+      : await checkPortOwner(port, answeredFrom, {
+          pgid: proc.pgid,
+          marker: { name: launchMarkerName, value: launchId },
+        });
     // 'unknown' (no /proc, no lsof, or the holder is invisible to us): the port was free before we
     // started, so the answer is ours as long as our process still runs.
     if (
@@ -136,6 +182,10 @@ export async function launchApp(plan: AppPlan, opts: LaunchOptions): Promise<Run
     return { url: url.href, origin: url.origin, pgid: proc.pgid, stop, ...(note ? { note } : {}) };
   } catch (err) {
     await stop();
+    // An app that died because the sandbox refused a connection says which host, and where to allow it.
+    const refused = run?.refusedHint();
+    if (refused && err instanceof CoworkerError && err.code !== 'CANCELLED')
+      throw new CoworkerError(err.code, `${err.message}\n\n${refused}`, err.hint, { cause: err });
     throw err;
   }
 }
@@ -146,7 +196,8 @@ async function waitUntilReady(
   url: URL,
   proc: GroupProcess,
   opts: LaunchOptions,
-  ours: import('./portOwner.js').Ours,
+  /** undefined: do not look for a port the log announces (sandboxed: only the bridged port is reachable). */
+  ours: import('./portOwner.js').Ours | undefined,
 ): Promise<{ remoteAddress: string; announced?: import('./announcedUrl.js').AnnouncedApp }> {
   const deadline = Date.now() + opts.readyTimeoutMs;
   let exit: ExitInfo | undefined;
@@ -175,7 +226,7 @@ async function waitUntilReady(
       const result = await Promise.race([probeHttp(url, Math.min(2000, remaining)), cancelled]);
       if (result?.ok) return { remoteAddress: result.remoteAddress };
       if (result) lastReason = result.reason;
-      if (Date.now() >= nextLogLook) {
+      if (ours && Date.now() >= nextLogLook) {
         // Not on our port: perhaps the log says where it went instead.
         const announced = await findAnnouncedApp(
           opts.logFile,

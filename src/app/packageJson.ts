@@ -1,7 +1,7 @@
 // The few facts detection needs from a package.json.
 
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { readRepoFile } from './repoFile.js';
 
 export interface PackageJson {
   scripts?: Record<string, unknown>;
@@ -18,14 +18,11 @@ export type PackageJsonRead =
   | { kind: 'invalid'; file: string; error: string }
   | { kind: 'ok'; file: string; pkg: PackageJson };
 
-export function readPackageJson(dir: string): PackageJsonRead {
+/** `root`: the checkout, which the file must not lead out of (throws UNSAFE_FILE; see repoFile.ts). */
+export function readPackageJson(dir: string, root: string = dir): PackageJsonRead {
   const file = path.join(dir, 'package.json');
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch {
-    return { kind: 'missing' };
-  }
+  const text = readRepoFile(root, file);
+  if (text === undefined) return { kind: 'missing' };
   try {
     const pkg: unknown = JSON.parse(text);
     if (typeof pkg !== 'object' || pkg === null || Array.isArray(pkg)) {

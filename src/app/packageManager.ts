@@ -1,8 +1,9 @@
 // Which package manager a project uses and the install command that reproduces its lockfile exactly.
 
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { declaresDependencies, type PackageJson, readPackageJson } from './packageJson.js';
+import { readRepoFile } from './repoFile.js';
 import type { PackageManager } from './types.js';
 
 const lockfiles: ReadonlyArray<[file: string, pm: PackageManager]> = [
@@ -38,14 +39,15 @@ export function choosePackageManager(
 ): PackageManagerChoice {
   let lockDir: string | undefined;
   for (let dir = appDir; ; dir = path.dirname(dir)) {
-    if (lockfilesIn(dir).length > 0 && (dir === appDir || isWorkspaceRoot(dir))) {
+    if (lockfilesIn(dir).length > 0 && (dir === appDir || isWorkspaceRoot(dir, checkoutDir))) {
       lockDir = dir;
       break;
     }
     if (dir === checkoutDir || path.dirname(dir) === dir || !isInside(checkoutDir, dir)) break;
   }
 
-  const fieldPm = packageManagerField(pkg) ?? (lockDir ? packageManagerField(pkgAt(lockDir)) : undefined);
+  const fieldPm =
+    packageManagerField(pkg) ?? (lockDir ? packageManagerField(pkgAt(lockDir, checkoutDir)) : undefined);
   if (lockDir) {
     const found = lockfilesIn(lockDir);
     const pick = found.find(([, pm]) => pm === fieldPm) ?? found[0]!;
@@ -79,8 +81,14 @@ export function installCommandFor(
   pkg: PackageJson,
   /** What starts the package manager (a pinned version through npx); default its name. */
   runner: string = choice.packageManager,
+  /** The checkout: files read to decide must not lead out of it (repoFile.ts). */
+  checkoutDir: string = appDir,
 ): string | null {
-  if (choice.installDir === appDir && !declaresDependencies(pkg) && !lockfileHasEntries(choice.lockfile))
+  if (
+    choice.installDir === appDir &&
+    !declaresDependencies(pkg) &&
+    !lockfileHasEntries(choice.lockfile, checkoutDir)
+  )
     return null;
   const locked = choice.lockfile !== undefined;
   switch (choice.packageManager) {
@@ -100,12 +108,14 @@ function lockfilesIn(dir: string): Array<[string, PackageManager]> {
   return lockfiles.filter(([file]) => existsSync(path.join(dir, file)));
 }
 
-function isWorkspaceRoot(dir: string): boolean {
-  return existsSync(path.join(dir, 'pnpm-workspace.yaml')) || pkgAt(dir)?.workspaces !== undefined;
+function isWorkspaceRoot(dir: string, checkoutDir: string): boolean {
+  return (
+    existsSync(path.join(dir, 'pnpm-workspace.yaml')) || pkgAt(dir, checkoutDir)?.workspaces !== undefined
+  );
 }
 
-function pkgAt(dir: string): PackageJson | undefined {
-  const read = readPackageJson(dir);
+function pkgAt(dir: string, checkoutDir: string): PackageJson | undefined {
+  const read = readPackageJson(dir, checkoutDir);
   return read.kind === 'ok' ? read.pkg : undefined;
 }
 
@@ -127,17 +137,23 @@ function isYarnBerry(dir: string, checkoutDir: string, pkg: PackageJson | undefi
 }
 
 // Only npm's lockfile is cheap to read reliably; any other lockfile is assumed to list packages.
-function lockfileHasEntries(lockfile: string | undefined): boolean {
+function lockfileHasEntries(lockfile: string | undefined, checkoutDir: string): boolean {
   if (lockfile === undefined) return false;
   if (!/(package-lock|npm-shrinkwrap)\.json$/.test(lockfile)) return true;
+  // An empty lockfile is a few hundred bytes; one with packages in it may be tens of MB: only the head
+  // is read, and a lockfile that does not fit in it has entries.
+  const head = readRepoFile(checkoutDir, lockfile, { head: lockfileHeadBytes }) ?? '';
+  if (head.length >= lockfileHeadBytes) return true;
   try {
-    const lock = JSON.parse(readFileSync(lockfile, 'utf8')) as { packages?: object; dependencies?: object };
+    const lock = JSON.parse(head) as { packages?: object; dependencies?: object };
     const packages = Object.keys(lock.packages ?? {}).filter((k) => k !== '');
     return packages.length > 0 || Object.keys(lock.dependencies ?? {}).length > 0;
   } catch {
     return true; // unreadable: let `npm ci` report it
   }
 }
+
+const lockfileHeadBytes = 256 * 1024;
 
 export function isInside(parent: string, child: string): boolean {
   const rel = path.relative(parent, child);

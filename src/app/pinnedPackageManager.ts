@@ -4,9 +4,10 @@
 // `npx` — which uses the npm registry and cache the user already has. What ran is said in the report.
 
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { PackageJson } from './packageJson.js';
+import { readRepoFile } from './repoFile.js';
 import type { PackageManager } from './types.js';
 
 export interface PackageManagerRunner {
@@ -50,7 +51,7 @@ export function runnerFor(
     return { command: pm, description: installed ? `${onPath} on PATH` : onPath };
   if (!pinned) {
     // Neither pinned nor installed (no `corepack enable` here): the major its lockfile format needs.
-    const version = versionForLockfile(pm, opts.lockfile);
+    const version = versionForLockfile(pm, opts.lockfile, opts.checkoutDir);
     return {
       command: `npx --yes ${npxSpec(pm, version)}`,
       description: `${pm}@${version} through npx (no ${pm} on PATH and no "packageManager" pin; the version reads the lockfile's format)`,
@@ -108,7 +109,7 @@ function committedYarnPath(installDir: string, checkoutDir: string): string | un
   for (const dir of new Set([installDir, checkoutDir])) {
     const rc = path.join(dir, '.yarnrc.yml');
     if (!existsSync(rc)) continue;
-    const value = /^yarnPath:\s*["']?([^"'\s]+)/m.exec(readFileSync(rc, 'utf8'))?.[1];
+    const value = /^yarnPath:\s*["']?([^"'\s]+)/m.exec(readRepoFile(checkoutDir, rc) ?? '')?.[1];
     if (!value) continue;
     const abs = path.resolve(dir, value);
     if (existsSync(abs) && !path.relative(checkoutDir, abs).startsWith('..'))
@@ -118,13 +119,9 @@ function committedYarnPath(installDir: string, checkoutDir: string): string | un
 }
 
 /** pnpm-lock.yaml's lockfileVersion names the pnpm major that reads it; a Yarn 2+ lockfile has __metadata. */
-function versionForLockfile(pm: PackageManager, lockfile: string | undefined): string {
-  let head = '';
-  try {
-    head = lockfile ? readFileSync(lockfile, 'utf8').slice(0, 4000) : '';
-  } catch {
-    head = '';
-  }
+function versionForLockfile(pm: PackageManager, lockfile: string | undefined, checkoutDir: string): string {
+  // Only the head: lockfiles of big projects are tens of MB, and a branch's may be a link to /dev/zero.
+  const head = lockfile ? (readRepoFile(checkoutDir, lockfile, { head: 4000 }) ?? '') : '';
   if (pm === 'pnpm') {
     const v = /lockfileVersion:\s*'?(\d+)/.exec(head)?.[1];
     return v === '5' ? '7' : v === '6' ? '8' : '9';

@@ -26,6 +26,8 @@ export interface SpawnOptions {
   env: Record<string, string>;
   /** stdout and stderr are appended here; we never share our stdio (MCP stdout is protocol). */
   logFile: string;
+  /** Run `command` through this program instead of /bin/sh -c (the sandbox; it runs the shell itself). */
+  wrap?: { file: string; args: string[] };
 }
 
 /** Start `command` through the platform shell, detached into its own process group, output to logFile. */
@@ -35,8 +37,9 @@ export function spawnInGroup(command: string, opts: SpawnOptions): GroupProcess 
   const fd = openSync(opts.logFile, 'a');
   let child: ChildProcess;
   try {
-    const [shell, args] =
-      process.platform === 'win32'
+    const [shell, args] = opts.wrap
+      ? [opts.wrap.file, opts.wrap.args]
+      : process.platform === 'win32'
         ? [process.env.ComSpec ?? 'cmd.exe', ['/d', '/s', '/c', `"${command}"`]]
         : ['/bin/sh', ['-c', command]];
     child = spawn(shell, args, {

@@ -66,3 +66,25 @@ export function packageCacheEnv(
   }
   return out;
 }
+
+/**
+ * Env entries pointing every package manager at our own caches under `dir` (sandboxed runs). Shared by
+ * jobs, so repeated installs stay fast; content-addressed and checked against lockfile hashes.
+ */
+export function ownPackageCacheEnv(
+  dir: string,
+  packageManager: PackageManager | undefined,
+): Record<string, string> {
+  const out: Record<string, string> = {
+    npm_config_cache: path.join(dir, 'npm'),
+    COREPACK_HOME: path.join(dir, 'corepack'),
+    YARN_CACHE_FOLDER: path.join(dir, 'yarn'),
+    YARN_GLOBAL_FOLDER: path.join(dir, 'yarn-berry'),
+    BUN_INSTALL_CACHE_DIR: path.join(dir, 'bun'),
+  };
+  if (packageManager === 'pnpm') {
+    out.npm_config_store_dir = path.join(dir, 'pnpm-store'); // pnpm ≤ 10
+    out.pnpm_config_store_dir = path.join(dir, 'pnpm-store');
+  }
+  return out;
+}

@@ -60,6 +60,11 @@ export interface ChildEnvOptions {
   jobId: string;
   /** Lets the env point this package manager at the user's real cache/store (fast, offline-capable installs). */
   packageManager?: PackageManager;
+  /**
+   * Sandboxed runs: our own package caches under this dir instead of the user's (which the sandbox
+   * does not show, and which a branch's install must not be able to write to).
+   */
+  packageCacheDir?: string;
 }
 
 export type { AppInfo };

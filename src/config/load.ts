@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { z } from 'zod';
+import { readRepoFile } from '../app/repoFile.js';
 import { CoworkerError } from '../errors.js';
 import {
   defaultSettings,
@@ -15,19 +16,19 @@ export const repoConfigFileName = '.myfav-coworker.json';
 /** Read `.myfav-coworker.json` from a checkout; absent → {}. A bad file names the field and the fix. */
 export async function loadRepoConfig(checkoutDir: string): Promise<RepoConfig> {
   const file = path.join(checkoutDir, repoConfigFileName);
-  let text: string;
+  let text: string | undefined;
   try {
-    text = await readFile(file, 'utf8');
+    text = readRepoFile(checkoutDir, file);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return {};
-    // A folder, or a file we may not read: part of the branch, so the user's to fix (not a bug of ours).
+    // A folder, a link out of the repo, a device, a huge file: part of the branch, so the user's to fix.
     throw new CoworkerError(
       'INVALID_CONFIG',
       `${repoConfigFileName} could not be read: ${(err as Error).message}`,
-      `Make ${repoConfigFileName} a readable JSON file at the repository root, or remove it.`,
+      `Make ${repoConfigFileName} a readable JSON file (at most a few MB) at the repository root, or remove it.`,
       { cause: err },
     );
   }
+  if (text === undefined) return {};
   return parseRepoConfig(text);
 }
 

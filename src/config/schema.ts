@@ -114,6 +114,8 @@ export interface SettingOverrides {
   allowedOrigins?: string[];
   /** `--config`: absolute path of a `.myfav-coworker.json` outside the repository. */
   configFile?: string;
+  /** false: `--no-sandbox` (CLI only: never from MCP, a model's flag is not the user's choice). */
+  sandbox?: false;
 }
 
 /** Effective settings of one simulation: defaults < .myfav-coworker.json < flags. */

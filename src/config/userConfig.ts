@@ -28,6 +28,27 @@ export const userConfigSchema = z
      * local clone whose origin is that GitHub repository) or the absolute path of a local repository.
      */
     repos: z.record(z.string().min(1), repoConfigSchema).optional(),
+    /**
+     * The OS sandbox of the PR's install and app: false runs them unconfined (reports say so); else
+     * what they may reach besides the package registries in use.
+     */
+    sandbox: z
+      .union([
+        z.literal(false),
+        z
+          .object({
+            allowHosts: z
+              .array(z.string().min(1))
+              .describe('Hosts (host, host:port, *.domain) the install and the app may connect to.')
+              .optional(),
+            allowLocalPorts: z
+              .array(z.number().int().min(1).max(65535))
+              .describe('Ports on this machine (127.0.0.1) the app may connect to, e.g. a local Postgres.')
+              .optional(),
+          })
+          .strict(),
+      ])
+      .optional(),
   })
   .strict();
 

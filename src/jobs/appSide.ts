@@ -12,6 +12,7 @@ import { settingsForJob } from '../config/jobSettings.js';
 import type { RepoConfig, SettingOverrides, SimulationSettings } from '../config/schema.js';
 import { throwIfCancelled } from '../errors.js';
 import type { AppInfo } from '../report/model.js';
+import type { Sandbox } from '../sandbox/types.js';
 import type { Teardown } from './teardown.js';
 
 export type SidePhase = 'detect' | 'install' | 'launch';
@@ -29,6 +30,8 @@ export interface SideInput {
   logDir: string;
   /** The side's own HOME (and temp files): head and base never share one. */
   home: string;
+  /** The job's sandbox; each install and launch gets its own run of it (runtime dir, proxy, bridge). */
+  sandbox: Sandbox;
   teardown: Teardown;
   signal: AbortSignal;
   /** A phase starts (the head reports it as the job's phase; the base keeps its own timings). */
@@ -70,7 +73,7 @@ export async function prepareSide(input: SideInput): Promise<PreparedSide> {
   input.onDetected?.(plan);
   throwIfCancelled(signal);
 
-  const childEnv = { home: input.home, jobId: input.jobId, extra: settings.env };
+  const childEnv = { home: input.home, jobId: input.jobId, extra: settings.env, sandbox: input.sandbox };
   let installLog: string | undefined;
   if (plan.installCommand) {
     input.enter('install', `installing dependencies: ${plan.installCommand}`);

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { addExtraWorktree } from '../git/worktree.js';
 import type { Logger } from '../log.js';
 import type { Comparison } from '../report/model.js';
+import type { Sandbox } from '../sandbox/types.js';
 import { type PreparedSide, prepareSide } from './appSide.js';
 import type { JobRecord } from './store.js';
 import { Teardown } from './teardown.js';
@@ -21,6 +22,7 @@ export interface BaseSideInput {
   configDir: string;
   /** The job's temp dir: the base worktree and HOME live inside it (so crash recovery removes them). */
   tempDir: string;
+  sandbox: Sandbox;
   /** `<job artifacts>/base`: install.log and app.log of the base. */
   logDir: string;
   signal: AbortSignal;
@@ -66,6 +68,7 @@ export function startBaseSide(input: BaseSideInput): BaseSide {
       configDir: input.configDir,
       logDir: input.logDir,
       home,
+      sandbox: input.sandbox,
       teardown,
       signal,
       enter,

@@ -19,6 +19,8 @@ import { applyIgnoreRules, ignoredNote } from '../report/ignore.js';
 import type { Finding, Phase, Report, TargetInfo } from '../report/model.js';
 import { decideVerdict, summarize } from '../report/verdict.js';
 import { writeReportFiles } from '../report/write.js';
+import { sandboxForJob } from '../sandbox/forJob.js';
+import { sandboxInfo } from '../sandbox/types.js';
 import { appInfo, prepareSide } from './appSide.js';
 import { baseCacheKey, type CachedBaseRun, readBaseCache } from './baseCache.js';
 import { type BaseSide, startBaseSide } from './baseSide.js';
@@ -100,6 +102,9 @@ export async function runJob(job: JobRecord, deps: JobDeps, opts: JobRunOptions)
     await mkdir(tempDir, { recursive: true, mode: 0o700 });
     store.update(job.id, { tempDir, phase: 'checkout' });
     teardown.add('remove temp dir', () => rm(tempDir, { recursive: true, force: true, maxRetries: 3 }));
+    // Before anything is fetched: without a working sandbox (and no --no-sandbox) the job ends here.
+    const sandbox = await sandboxForJob({ paths, noSandbox: job.request.settings.sandbox === false });
+    report.sandbox = sandboxInfo(sandbox);
 
     // checkout
     enter('checkout', `checking out ${job.targetInput}`);
@@ -161,6 +166,7 @@ export async function runJob(job: JobRecord, deps: JobDeps, opts: JobRunOptions)
         repo: checkout.target.repo,
         configDir: paths.config,
         tempDir,
+        sandbox,
         logDir: baseArtifacts,
         signal: opts.signal,
         logger,
@@ -185,6 +191,7 @@ export async function runJob(job: JobRecord, deps: JobDeps, opts: JobRunOptions)
       configDir: paths.config,
       logDir: artifactDir,
       home: path.join(tempDir, 'home'),
+      sandbox,
       teardown,
       signal: opts.signal,
       enter,

@@ -240,6 +240,11 @@ export interface Report {
   comparisonNote?: string;
   /** Things the reader should know about how the run went (a route that could not be used, …). */
   notes?: string[];
+  /**
+   * Where the branch's install and app ran: an OS sandbox ('bwrap'), or none ('none', with the
+   * user's reason). Absent on reports older than the sandbox, and before a job got that far.
+   */
+  sandbox?: { kind: 'bwrap' | 'none'; reason?: string };
   error?: ErrorInfo;
   createdAt: string;
   startedAt: string | null;

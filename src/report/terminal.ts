@@ -87,6 +87,11 @@ export function renderTerminalSummary(report: Report, opts: TerminalOptions): st
   if (report.verdict === 'inconclusive' && report.incompleteReason) {
     lines.push(`  Why: ${clean(report.incompleteReason)}`);
   }
+  if (report.sandbox?.kind === 'none') {
+    lines.push(
+      `  ${paint('yellow', '!')} ran without a sandbox (${clean(report.sandbox.reason ?? 'disabled')})`,
+    );
+  }
 
   if (report.error) {
     const [first = '', ...rest] = report.error.message.split(/\r\n|\r|\n/);

@@ -32,7 +32,7 @@ export function decideVerdict(findings: readonly Finding[], opts: VerdictOptions
 
 /** What `summarize` needs: a Report, or the parts of one a job has while it finishes. */
 export type SummaryInput = Pick<Report, 'status' | 'verdict' | 'target' | 'findings' | 'pages'> &
-  Partial<Pick<Report, 'agent' | 'error' | 'incompleteReason' | 'comparison' | 'comparisonNote'>>;
+  Partial<Pick<Report, 'agent' | 'error' | 'incompleteReason' | 'comparison' | 'comparisonNote' | 'sandbox'>>;
 
 /** Problems named in the summary by title before "and N more". */
 const topProblems = 3;
@@ -42,6 +42,13 @@ const topProblems = 3;
  * findings by severity with the top problems, and whether the AI exploration ran.
  */
 export function summarize(input: SummaryInput): string {
+  const text = summarizeRun(input);
+  // Every report of a run whose code was not confined says so (the user opted out of the sandbox).
+  if (input.sandbox?.kind !== 'none' || input.status === 'queued' || input.status === 'running') return text;
+  return `${text} The branch's code ran without a sandbox (${input.sandbox.reason ?? 'sandbox disabled'}).`;
+}
+
+function summarizeRun(input: SummaryInput): string {
   const what = describeTarget(input.target);
   const visited = input.pages.length
     ? `visited ${plural(input.pages.length, 'page')}`

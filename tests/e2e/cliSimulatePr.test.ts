@@ -102,8 +102,8 @@ describe('simulate a pull request', () => {
 
     // The app's install script and server wrote their environments: no token, no GH_TOKEN, a private HOME.
     for (const name of ['install', 'app']) {
-      const file = path.join(demo.envDumpDir, `${name}.json`);
-      const raw = readFileSync(file, 'utf8');
+      const log = readFileSync(path.join(report.artifacts.dir, `${name}.log`), 'utf8');
+      const raw = new RegExp(`^ENV-DUMP ${name} (.*)$`, 'm').exec(log)?.[1] ?? '';
       expect(raw).not.toContain(demo.token);
       const env = JSON.parse(raw) as Record<string, string>;
       expect(env.GH_TOKEN).toBeUndefined();

@@ -8,10 +8,10 @@
 //                                  #4 feature/stats with hostile branch names in the API answer
 //                                  #5 docs/readme → main (open; passes)
 //   acme/private-app (private)     #1 feature/env → main: an app whose postinstall and server write
-//                                     their environment to <envDumpDir>/install.json and app.json
+//                                     their environment (ENV-DUMP lines in install.log and app.log)
 
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { buildDemoRepo } from '../../fixtures/buildDemoRepo.js';
@@ -31,8 +31,6 @@ export interface GithubDemo {
   login: string;
   /** A user who can read acme/demo (public) but push to neither repository. */
   outsiderToken: string;
-  /** Where the private app writes install.json / app.json. */
-  envDumpDir: string;
   /** Hostile names PR #4 reports. */
   hostileHeadRef: string;
   hostileBaseRef: string;
@@ -117,9 +115,7 @@ export async function startGithubDemo(opts: { secondMs?: number } = {}): Promise
       base: { branch: 'main' },
     });
 
-    const envDumpDir = path.join(work, 'env-dumps');
-    mkdirSync(envDumpDir);
-    const app = await createGitRepo({ dir: path.join(work, 'private-app'), ...envApp(envDumpDir) });
+    const app = await createGitRepo({ dir: path.join(work, 'private-app'), ...envApp() });
     await fake.addRepo({ owner: 'acme', name: 'private-app', source: app.path, private: true });
     await fake.addPull({
       repo: 'acme/private-app',
@@ -135,7 +131,6 @@ export async function startGithubDemo(opts: { secondMs?: number } = {}): Promise
       token,
       login,
       outsiderToken,
-      envDumpDir,
       hostileHeadRef,
       hostileBaseRef,
       apiUrl: fake.apiUrl,
@@ -152,7 +147,7 @@ export async function startGithubDemo(opts: { secondMs?: number } = {}): Promise
 }
 
 /** A small app with one local dependency (so `npm ci` runs, offline) whose postinstall and server dump their env. */
-function envApp(envDumpDir: string) {
+function envApp() {
   const page = (heading: string) =>
     `const http = require('node:http');\nrequire('./dump.js')('app');\nconst page = '<!doctype html><html><head><title>Env app</title><link rel="icon" href="data:,"></head><body><h1>${heading}</h1></body></html>';\nhttp\n  .createServer((req, res) => {\n    const ok = req.url === '/' || req.url === '/index.html';\n    res.writeHead(ok ? 200 : 404, { 'content-type': 'text/html' });\n    res.end(ok ? page : 'not found');\n  })\n  .listen(Number(process.env.PORT), process.env.HOST);\n`;
   return {
@@ -189,9 +184,9 @@ function envApp(envDumpDir: string) {
         2,
       )}\n`,
       'helper/package.json': '{ "name": "helper", "version": "1.0.0" }\n',
-      'dump.js': `const fs = require('node:fs');\nconst path = require('node:path');\nconst write = (name) => fs.writeFileSync(path.join(process.env.ENV_DUMP_DIR, name + '.json'), JSON.stringify(process.env));\nmodule.exports = write;\nif (require.main === module) write(process.argv[2]);\n`,
+      // Printed, so it lands in install.log / app.log: the sandbox lets the branch write nowhere else that lasts.
+      'dump.js': `const write = (name) => console.log('ENV-DUMP ' + name + ' ' + JSON.stringify(process.env));\nmodule.exports = write;\nif (require.main === module) write(process.argv[2]);\n`,
       'server.js': page('Env app'),
-      '.myfav-coworker.json': `${JSON.stringify({ env: { ENV_DUMP_DIR: envDumpDir } })}\n`,
     },
     branches: { 'feature/env': { 'server.js': page('Env app, new heading') } },
   };

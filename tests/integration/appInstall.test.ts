@@ -14,6 +14,7 @@ import type { AppPlan } from '../../src/app/types.js';
 import { defaultSettings } from '../../src/config/schema.js';
 import { CancelledError, CoworkerError } from '../../src/errors.js';
 import { hasProc, killMarked, processesWithMarker } from '../helpers/processes.js';
+import { noSandbox } from '../helpers/sandbox.js';
 
 let work: string;
 let appDir: string;
@@ -48,6 +49,7 @@ async function installError(
 ): Promise<CoworkerError> {
   try {
     await installDependencies(p, {
+      sandbox: noSandbox,
       env: env(),
       logFile: logFile(),
       timeoutMs: opts.timeoutMs ?? 60_000,
@@ -63,7 +65,12 @@ async function installError(
 describe('installDependencies', () => {
   it('skips when the plan has no install command', async () => {
     expect(
-      await installDependencies(plan(null), { env: env(), logFile: logFile(), timeoutMs: 1000 }),
+      await installDependencies(plan(null), {
+        sandbox: noSandbox,
+        env: env(),
+        logFile: logFile(),
+        timeoutMs: 1000,
+      }),
     ).toBeNull();
     expect(existsSync(logFile())).toBe(false);
   });
@@ -86,6 +93,7 @@ describe('installDependencies', () => {
     const detected = await detectApp(appDir, [], defaultSettings);
     expect(detected.installCommand).toBe('npm install');
     const result = await installDependencies(detected, {
+      sandbox: noSandbox,
       home: path.join(work, 'home'),
       jobId,
       logFile: logFile(),
@@ -160,6 +168,7 @@ describe('installDependencies', () => {
   it('stops on cancel with CancelledError and kills the whole group', async () => {
     const controller = new AbortController();
     const installing = installDependencies(plan(`sh -c "sleep 30 & sleep 30"`), {
+      sandbox: noSandbox,
       env: env(),
       logFile: logFile(),
       timeoutMs: 60_000,

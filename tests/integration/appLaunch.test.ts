@@ -22,6 +22,7 @@ import {
   processesWithMarker,
   waitForNoProcesses,
 } from '../helpers/processes.js';
+import { noSandbox } from '../helpers/sandbox.js';
 
 let work: string;
 let appDir: string;
@@ -62,6 +63,7 @@ async function launch(
   opts: { readyTimeoutMs?: number; signal?: AbortSignal; stopGraceMs?: number } = {},
 ) {
   const app = await launchApp(p, {
+    sandbox: noSandbox,
     jobId,
     home: path.join(work, 'home'),
     logFile: logFile(),

@@ -36,7 +36,9 @@ describe('.myfav-coworker.json that cannot be read', () => {
       await mkdir(path.join(checkout, '.myfav-coworker.json'));
       await expect(loadRepoConfig(checkout)).rejects.toMatchObject({
         code: 'INVALID_CONFIG',
-        message: expect.stringMatching(/\.myfav-coworker\.json could not be read: EISDIR/),
+        message: expect.stringMatching(
+          /\.myfav-coworker\.json could not be read: .*not a regular file \(a directory\)/,
+        ),
         hint: expect.stringContaining('repository root'),
       });
     } finally {

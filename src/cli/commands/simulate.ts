@@ -34,6 +34,7 @@ interface SimulateFlags {
   trust?: boolean;
   compareBase?: boolean;
   refreshBase?: boolean;
+  sandbox: boolean;
   json?: boolean;
   config?: string;
   env?: string[];
@@ -118,6 +119,10 @@ export function registerSimulate(program: Command, deps: () => Deps): void {
       '--time-budget <seconds>',
       `AI exploration: most seconds (default ${DEFAULT_BUDGETS.maxSeconds})`,
       numberFlag('--time-budget', 600),
+    )
+    .option(
+      '--no-sandbox',
+      "run the branch's install and app without the OS sandbox (only for code you trust; the report says so)",
     )
     .option('--json', 'print the report as one JSON object on stdout')
     .action(async (target: string, flags: SimulateFlags) => {
@@ -230,6 +235,7 @@ async function overridesFrom(flags: SimulateFlags): Promise<SettingOverrides> {
   if (flags.instructions !== undefined) o.instructions = flags.instructions;
   // commander: --no-compare-base gives false; without it the default true means "not given".
   if (flags.compareBase === false) o.compareBase = false;
+  if (flags.sandbox === false) o.sandbox = false;
   return o;
 }
 

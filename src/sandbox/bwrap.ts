@@ -1,0 +1,160 @@
+// bubblewrap: finding it, proving it works here, and the mount table of one sandboxed run.
+//
+// What the PR's code sees: the system's runtime dirs read-only (/usr, /etc minus password hashes and
+// SSH host keys), the tools on its PATH read-only, its worktree, HOME and our package cache read-write,
+// a fresh /tmp, /proc of its own PID namespace, a minimal /dev. Nothing else of the host: not the
+// user's home, not our config, data or other jobs, not /run (D-Bus sockets). Every namespace is new
+// (network included: loopback only, and abstract unix sockets are per network namespace), no
+// capabilities, and the root is read-only so a stray write fails instead of vanishing.
+
+import { execFile } from 'node:child_process';
+import { existsSync, lstatSync, readFileSync, readlinkSync, realpathSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { isInside } from '../app/packageManager.js';
+
+/** Where the run's runtime dir (sockets, relay) appears inside. */
+export const insideRuntimeDir = '/run/myfav';
+
+const systemDirs = ['/usr', '/bin', '/sbin', '/lib', '/lib32', '/lib64', '/libx32'];
+const maskedFiles = ['/etc/shadow', '/etc/shadow-', '/etc/gshadow', '/etc/gshadow-', '/etc/sudoers'];
+const maskedDirs = ['/etc/ssh', '/etc/sudoers.d', '/etc/ssl/private'];
+
+/** Absolute path of `bwrap` on PATH, or undefined. */
+export function findBwrap(envPath: string | undefined = process.env.PATH): string | undefined {
+  for (const dir of (envPath ?? '').split(path.delimiter)) {
+    if (!dir || !path.isAbsolute(dir)) continue;
+    const file = path.join(dir, 'bwrap');
+    try {
+      if (statSync(file).isFile()) return file;
+    } catch {
+      // not here
+    }
+  }
+  return undefined;
+}
+
+export interface MountSpec {
+  /** Read-write at the same path. */
+  writable: string[];
+  /** Read-only at the same path. */
+  readOnly: string[];
+  /** [host path, inside path]: read-only files placed over paths (e.g. the user's .npmrc in HOME). */
+  files: Array<[string, string]>;
+  /** Host dir mounted read-write at insideRuntimeDir. */
+  runtimeDir: string;
+  /** Paths hidden even if a read-only dir contains them. */
+  hidden: string[];
+  cwd: string;
+}
+
+/** The bubblewrap arguments before the command. */
+export function bwrapArgs(spec: MountSpec): string[] {
+  const args = [
+    '--unshare-all',
+    '--die-with-parent',
+    '--new-session',
+    '--cap-drop',
+    'ALL',
+    '--hostname',
+    'myfav-sandbox',
+  ];
+  for (const dir of systemDirs) {
+    let st: ReturnType<typeof lstatSync>;
+    try {
+      st = lstatSync(dir);
+    } catch {
+      continue;
+    }
+    if (st.isSymbolicLink()) args.push('--symlink', readlinkSync(dir), dir);
+    else if (st.isDirectory()) args.push('--ro-bind', dir, dir);
+  }
+  args.push('--ro-bind', '/etc', '/etc');
+  for (const file of maskedFiles) if (existsSync(file)) args.push('--ro-bind', '/dev/null', file);
+  for (const dir of maskedDirs) if (isDir(dir)) args.push('--tmpfs', dir);
+  args.push('--proc', '/proc', '--dev', '/dev', '--tmpfs', '/tmp', '--tmpfs', '/var/tmp', '--tmpfs', '/run');
+  for (const dir of spec.readOnly) args.push('--ro-bind', dir, dir);
+  for (const dir of spec.writable) args.push('--bind', dir, dir);
+  for (const hidden of spec.hidden) {
+    if (isDir(hidden)) args.push('--tmpfs', hidden);
+    else if (existsSync(hidden)) args.push('--ro-bind', '/dev/null', hidden);
+  }
+  for (const [from, to] of spec.files) args.push('--ro-bind', from, to);
+  args.push('--bind', spec.runtimeDir, insideRuntimeDir);
+  args.push('--remount-ro', '/', '--chdir', spec.cwd);
+  return args;
+}
+
+/**
+ * Read-only dirs the command needs to run its tools: every PATH entry outside the system dirs (a
+ * node under ~/.nvm, ~/.volta, /opt), as the install prefix when it is one (npm lives in
+ * <prefix>/lib/node_modules next to <prefix>/bin/node). Never a dir that contains `forbidden` paths
+ * (a PATH entry such as $HOME itself would expose all of it).
+ */
+export function toolDirs(envPath: string, forbidden: string[]): string[] {
+  const out = new Set<string>();
+  const consider = (dir: string) => {
+    let real: string;
+    try {
+      real = realpathSync(dir);
+      if (!statSync(real).isDirectory()) return;
+    } catch {
+      return;
+    }
+    if (real === '/' || real === '/etc' || systemDirs.some((s) => isInside(s, real))) return;
+    const prefix = path.dirname(real);
+    const asPrefix =
+      path.basename(real) === 'bin' && existsSync(path.join(prefix, 'lib', 'node_modules')) ? prefix : real;
+    for (const candidate of [asPrefix, real]) {
+      if (forbidden.some((f) => isInside(candidate, f))) continue;
+      out.add(candidate);
+      return;
+    }
+  };
+  for (const dir of envPath.split(path.delimiter)) if (dir && path.isAbsolute(dir)) consider(dir);
+  consider(path.dirname(process.execPath));
+  // Nested entries are covered by their parent's bind.
+  return [...out].filter((d) => ![...out].some((o) => o !== d && isInside(o, d))).sort();
+}
+
+/**
+ * The git metadata of a `git worktree` checkout (its `.git` file names a dir in our cached mirror),
+ * read-only: build scripts commonly run `git rev-parse HEAD`. Undefined for a plain checkout.
+ */
+export function worktreeGitDir(checkoutDir: string): string | undefined {
+  try {
+    const text = readFileSync(path.join(checkoutDir, '.git'), 'utf8');
+    const gitdir = /^gitdir:\s*(.+)$/m.exec(text)?.[1]?.trim();
+    if (!gitdir) return undefined;
+    const abs = path.resolve(checkoutDir, gitdir);
+    const common = readFileSync(path.join(abs, 'commondir'), 'utf8').trim();
+    return realpathSync(path.resolve(abs, common));
+  } catch {
+    return undefined;
+  }
+}
+
+/** Runs a trivial command in a sandbox with the real mount table: whether bubblewrap works here. */
+export function trialRun(
+  bwrapPath: string,
+  spec: MountSpec,
+): Promise<{ ok: true } | { ok: false; error: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      bwrapPath,
+      [...bwrapArgs(spec), '--', '/bin/sh', '-c', '[ "$(cat /proc/1/comm)" = bwrap ] && echo sandboxed'],
+      { timeout: 10_000, env: { PATH: '/usr/bin:/bin' } },
+      (err, stdout, stderr) => {
+        if (!err && stdout.trim() === 'sandboxed') resolve({ ok: true });
+        else resolve({ ok: false, error: (stderr.trim() || (err?.message ?? stdout.trim())).slice(0, 500) });
+      },
+    );
+  });
+}
+
+function isDir(p: string): boolean {
+  try {
+    return statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,43 @@
+import type { HostRule } from './hosts.js';
+import type { InstallConfig } from './registries.js';
+
+/**
+ * How a job runs the PR's code. Built once per job (sandboxForJob) and handed to every install and
+ * launch of that job through their options; each run then gets its own runtime dir, proxy and bridge,
+ * so two runs of one job (head and base) never share anything but the package cache.
+ */
+export type Sandbox = NoSandbox | BwrapSandbox;
+
+export interface NoSandbox {
+  kind: 'none';
+  /** Why: "--no-sandbox", '"sandbox": false in …'. Shown in reports ("ran without a sandbox"). */
+  reason: string;
+}
+
+export interface BwrapSandbox {
+  kind: 'bwrap';
+  bwrapPath: string;
+  /** Our package caches (npm, pnpm, yarn, corepack, bun): shared by jobs, never the user's own. */
+  packageCacheDir: string;
+  /** config `sandbox.allowHosts`: allowed during install and while the app runs. */
+  allowHosts: HostRule[];
+  /** config `sandbox.allowLocalPorts`: loopback ports of this machine the app may connect to. */
+  allowLocalPorts: number[];
+  /** The registries and auth of the user's package-manager config (install only). */
+  install: InstallConfig;
+  /** Dirs never mounted, not even as part of a tool dir: our config, data and cache dirs, the user's home. */
+  forbidden: string[];
+  /** The user config file, named in messages ("add it to sandbox.allowHosts in …"). */
+  configFile: string;
+}
+
+/** What a report says about where the PR's code ran. */
+export interface SandboxInfo {
+  kind: 'bwrap' | 'none';
+  /** For 'none': why it ran without one. */
+  reason?: string;
+}
+
+export function sandboxInfo(sandbox: Sandbox): SandboxInfo {
+  return sandbox.kind === 'none' ? { kind: 'none', reason: sandbox.reason } : { kind: 'bwrap' };
+}
