@@ -72,7 +72,7 @@ export async function startEgressProxy(socketPath: string, allow: HostRule[]): P
       );
       return;
     }
-    const upstream = track(net.connect({ host, port }));
+    const upstream = track(net.connect({ host, port, noDelay: true }));
     upstream.once('connect', () => {
       client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
       if (head.length) upstream.write(head);

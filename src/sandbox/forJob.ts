@@ -29,7 +29,7 @@ export async function sandboxForJob(opts: SandboxForJobOptions): Promise<Sandbox
   if (opts.noSandbox) return { kind: 'none', reason: '--no-sandbox' };
   if (config.sandbox === false) return { kind: 'none', reason: `"sandbox": false in ${configFile}` };
 
-  const bwrapPath = await requireWorkingSandbox(parentEnv.PATH);
+  const bwrapPath = await requireWorkingSandbox(parentEnv.PATH, configFile);
   const allowHosts: HostRule[] = [];
   for (const entry of config.sandbox?.allowHosts ?? []) {
     const rule = parseHostRule(entry);
@@ -60,8 +60,11 @@ const noSandboxHint = (configFile: string) =>
 const trials = new Map<string, Promise<{ ok: true } | { ok: false; error: string }>>();
 
 /** The path of a bwrap that demonstrably works here (one trial run per process), or a clear error. */
-export async function requireWorkingSandbox(envPath: string | undefined): Promise<string> {
-  const hint = noSandboxHint('the config file (see `myfav-coworker doctor`)');
+export async function requireWorkingSandbox(
+  envPath: string | undefined,
+  configFile: string,
+): Promise<string> {
+  const hint = noSandboxHint(configFile);
   if (process.platform !== 'linux') {
     throw new CoworkerError(
       'SANDBOX_UNAVAILABLE',

@@ -34,7 +34,8 @@ function pipe(a, b) {
 // The app may listen on 127.0.0.1 or on ::1 ("localhost" resolves either way).
 function connectApp(port, client) {
   const tryHost = (hosts) => {
-    const upstream = net.connect({ host: hosts[0], port });
+    // noDelay: without it Nagle's algorithm holds small writes back (tens of ms per request).
+    const upstream = net.connect({ host: hosts[0], port, noDelay: true });
     upstream.once('connect', () => {
       upstream.removeAllListeners('error');
       pipe(client, upstream);
@@ -53,7 +54,7 @@ for (const { socket, port } of spec.inbound) {
 }
 for (const { port, socket } of spec.outbound) {
   for (const host of ['127.0.0.1', '::1']) {
-    const server = net.createServer((client) => pipe(client, net.connect(socket)));
+    const server = net.createServer({ noDelay: true }, (client) => pipe(client, net.connect(socket)));
     server.once('error', ready); // no IPv6 in the sandbox: the IPv4 listener is enough
     server.listen({ host, port }, ready);
   }

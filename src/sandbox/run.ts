@@ -170,7 +170,8 @@ async function openBridge(
   socket: string,
 ): Promise<{ port: number; close: () => Promise<void> }> {
   const conns = new Set<net.Socket>();
-  const server = net.createServer((client) => {
+  // noDelay: without it Nagle's algorithm holds small writes back (tens of ms per request).
+  const server = net.createServer({ noDelay: true }, (client) => {
     conns.add(client);
     client.once('close', () => conns.delete(client));
     const upstream = net.connect(socket);
@@ -196,7 +197,7 @@ async function openForward(socket: string, port: number): Promise<() => Promise<
   const server = net.createServer((client) => {
     conns.add(client);
     client.once('close', () => conns.delete(client));
-    pipeBoth(client, net.connect({ host: '127.0.0.1', port }));
+    pipeBoth(client, net.connect({ host: '127.0.0.1', port, noDelay: true }));
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -70,6 +70,7 @@ function attackScript(opts: {
   coworkerHome: string;
   foreignPort: number;
   allowedPort: number;
+  localPort: number;
   abstractName: string;
 }): string {
   return `
@@ -128,6 +129,13 @@ async function main(p) {
   await connect('internet', { host: '1.1.1.1', port: 80 });
   await viaProxy('http-not-allowed', 'http://127.0.0.1:${opts.foreignPort}/', false);
   await viaProxy('', 'http://127.0.0.1:${opts.allowedPort}/', true);
+  // sandbox.allowLocalPorts: the same address the app would use without a sandbox, only while it runs.
+  await new Promise((resolve) => {
+    const s = net.connect({ host: '127.0.0.1', port: ${opts.localPort} });
+    s.once('connect', () => s.write('GET / HTTP/1.1\\r\\nhost: x\\r\\nconnection: close\\r\\n\\r\\n'));
+    s.on('data', (d) => { console.log('LOCALPORT ' + phase + ' ' + String(d).split('\\r\\n')[0]); s.destroy(); resolve(); });
+    s.once('error', (e) => { console.log('LOCALPORT ' + phase + ' ' + e.code); resolve(); });
+  });
 }
 module.exports = main;
 if (require.main === module) main();
@@ -154,6 +162,7 @@ describe('a hostile branch in the sandbox', () => {
   let repo: GitRepo;
   let foreign: Awaited<ReturnType<typeof countingServer>>;
   let allowed: Awaited<ReturnType<typeof countingServer>>;
+  let local: Awaited<ReturnType<typeof countingServer>>;
   let abstractConnections = 0;
   const abstractName = `myfav-test-${mark}`;
 
@@ -161,6 +170,7 @@ describe('a hostile branch in the sandbox', () => {
     cleanups.push(() => home.cleanup());
     foreign = await countingServer();
     allowed = await countingServer();
+    local = await countingServer();
     const abstract = net.createServer((s) => {
       abstractConnections++;
       s.destroy();
@@ -172,7 +182,7 @@ describe('a hostile branch in the sandbox', () => {
       path.join(home.dir, 'config', 'config.json'),
       JSON.stringify({
         anthropicApiKey: 'sk-ant-config-secret',
-        sandbox: { allowHosts: [`127.0.0.1:${allowed.port}`] },
+        sandbox: { allowHosts: [`127.0.0.1:${allowed.port}`], allowLocalPorts: [local.port] },
       }),
     );
     const server = `
@@ -192,6 +202,7 @@ require('./attack.js')('app').then(() => {
             coworkerHome: home.dir,
             foreignPort: foreign.port,
             allowedPort: allowed.port,
+            localPort: local.port,
             abstractName,
           }),
           'server.js': server,
@@ -229,6 +240,8 @@ require('./attack.js')('app').then(() => {
     // The egress proxy works for what the user allowed: the refusals above are the sandbox's, not a broken network.
     expect(logs.app).toContain('PROXY app allowed-status 200');
     expect(logs.install).toContain('PROXY install allowed-status 200');
+    expect(logs.app).toContain('LOCALPORT app HTTP/1.1 200 OK');
+    expect(logs.install).toContain('LOCALPORT install ECONNREFUSED');
 
     // From outside: nothing written, nothing running, nothing reached.
     expect(readdirSync(userHome).filter((f) => f.includes(mark))).toEqual([]);
@@ -238,6 +251,7 @@ require('./attack.js')('app').then(() => {
     expect(foreign.connections()).toBe(0);
     expect(abstractConnections).toBe(0);
     expect(allowed.connections()).toBe(2);
+    expect(local.connections()).toBe(1);
     expect(leftoversIn(home.dir)).toEqual([]);
     expect(JSON.stringify(report)).not.toContain(token);
   });

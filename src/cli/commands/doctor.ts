@@ -8,6 +8,7 @@ import { discoverBrowser } from '../../browser/discover.js';
 import type { Deps } from '../../deps.js';
 import { type CoworkerError, toCoworkerError } from '../../errors.js';
 import { jobsDbPath } from '../../paths.js';
+import { sandboxSelfTest } from '../../sandbox/selfTest.js';
 import { colorEnabled, styler } from '../output.js';
 
 const run = promisify(execFile);
@@ -58,7 +59,7 @@ export function registerDoctor(program: Command, deps: () => Deps): void {
   program
     .command('doctor')
     .description(
-      'Check that everything a simulation needs is here (Node, git, a browser, the data dir, GitHub, the AI key)',
+      'Check that everything a simulation needs is here (Node, git, a browser, the data dir, the sandbox, GitHub, the AI key)',
     )
     .option(
       '--move-corrupt-history',
@@ -108,6 +109,13 @@ export function registerDoctor(program: Command, deps: () => Deps): void {
         });
       }
       checks.push(...packageManagerChecks());
+      // A real sandboxed trial app, reached through the bridge: the sandbox works here, or why not.
+      const sandbox = await sandboxSelfTest(d.paths);
+      checks.push({
+        name: 'sandbox',
+        state: sandbox.state === 'off' ? 'warn' : sandbox.state,
+        detail: sandbox.detail,
+      });
       const github = await authStatus({ paths: d.paths });
       checks.push(
         github.loggedIn
