@@ -3,9 +3,9 @@
 // React Router), static HTML, and — for a changed component — the pages that import it. A file that
 // leads to no page is reported as such ("no route found; try --route"), never guessed.
 
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { readPackageJson } from '../packageJson.js';
+import { readRepoFile } from '../repoFile.js';
 import { fileRoute } from './fileRoutes.js';
 import { detectFramework, type Framework, frameworkLabel } from './framework.js';
 import { readRouterTables } from './routerTable.js';
@@ -164,7 +164,8 @@ function pagesImporting(
 function entryScripts(appDir: string, files: Set<string>): Set<string> {
   let html: string;
   try {
-    html = readFileSync(path.join(appDir, 'index.html'), 'utf8');
+    // The branch's file: bounded, and never a link out of the app folder (repoFile.ts).
+    html = readRepoFile(appDir, path.join(appDir, 'index.html')) ?? '';
   } catch {
     return new Set();
   }
