@@ -109,7 +109,7 @@ function committedYarnPath(installDir: string, checkoutDir: string): string | un
   for (const dir of new Set([installDir, checkoutDir])) {
     const rc = path.join(dir, '.yarnrc.yml');
     if (!existsSync(rc)) continue;
-    const value = /^yarnPath:\s*["']?([^"'\s]+)/m.exec(readRepoFile(checkoutDir, rc) ?? '')?.[1];
+    const value = /^yarnPath:\s*["']?([^"'\s]+)/m.exec(headOf(checkoutDir, rc, 64 * 1024))?.[1];
     if (!value) continue;
     const abs = path.resolve(dir, value);
     if (existsSync(abs) && !path.relative(checkoutDir, abs).startsWith('..'))
@@ -121,11 +121,20 @@ function committedYarnPath(installDir: string, checkoutDir: string): string | un
 /** pnpm-lock.yaml's lockfileVersion names the pnpm major that reads it; a Yarn 2+ lockfile has __metadata. */
 function versionForLockfile(pm: PackageManager, lockfile: string | undefined, checkoutDir: string): string {
   // Only the head: lockfiles of big projects are tens of MB, and a branch's may be a link to /dev/zero.
-  const head = lockfile ? (readRepoFile(checkoutDir, lockfile, { head: 4000 }) ?? '') : '';
+  const head = lockfile ? headOf(checkoutDir, lockfile, 4000) : '';
   if (pm === 'pnpm') {
     const v = /lockfileVersion:\s*'?(\d+)/.exec(head)?.[1];
     return v === '5' ? '7' : v === '6' ? '8' : '9';
   }
   if (pm === 'yarn') return /^__metadata:/m.test(head) ? '4' : '1';
   return 'latest';
+}
+
+/** The first bytes of a file of the branch; '' when it is missing or not a regular file inside the checkout. */
+function headOf(checkoutDir: string, file: string, bytes: number): string {
+  try {
+    return readRepoFile(checkoutDir, file, { head: bytes }) ?? '';
+  } catch {
+    return '';
+  }
 }

@@ -76,6 +76,9 @@ export async function openSandboxRun(sandbox: BwrapSandbox, opts: SandboxRunOpti
       Object.assign(env, proxyEnv(`http://127.0.0.1:${insidePort}`, opts.phase));
     }
     if (opts.phase === 'app') {
+      // No registry while the app runs: `npx pkg@1.2.3 dev` takes what the install cached, at once,
+      // instead of retrying the network for a minute.
+      env.npm_config_offline = 'true';
       for (const local of sandbox.allowLocalPorts) {
         const socket = path.join(runtimeDir, `port-${local}.sock`);
         const fwd = await openForward(socket, local);

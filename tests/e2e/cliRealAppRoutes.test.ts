@@ -199,7 +199,8 @@ describe('dev servers and their ports', () => {
       'src/pages/index.astro': okPage('Docs, new'),
     });
     // Without the log's URL this would end in APP_NOT_READY (simulate() asserts there is no error).
-    const { report } = await simulate(r, ['--ready-timeout', '40']);
+    // Unsandboxed only: in the sandbox the browser reaches just the port the app was given (or --url's).
+    const { report } = await simulate(r, ['--ready-timeout', '40', '--no-sandbox']);
     expect(report.verdict).toBe('pass');
     expect(report.app?.url).toBe(`http://127.0.0.1:${port}/`);
     expect(report.pages[0]).toMatchObject({ path: '/', status: 200 });

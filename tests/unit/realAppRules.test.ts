@@ -79,7 +79,8 @@ describe('pinned package managers', () => {
     // Neither pinned nor installed: the major the lockfile's format needs.
     const lock = path.join(mkdtempSync(path.join(tmpdir(), 'myfav-lock-')), 'pnpm-lock.yaml');
     writeFileSync(lock, "lockfileVersion: '6.0'\n");
-    expect(runnerFor('pnpm', undefined, { ...opts(undefined), lockfile: lock }).command).toBe(
+    const checkoutDir = path.dirname(lock);
+    expect(runnerFor('pnpm', undefined, { ...opts(undefined), checkoutDir, lockfile: lock }).command).toBe(
       'npx --yes pnpm@8',
     );
     rmSync(path.dirname(lock), { recursive: true, force: true });
