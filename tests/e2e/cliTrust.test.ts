@@ -24,7 +24,8 @@ const env = (token: string) => ({
   MYFAV_KEYCHAIN: 'off',
   GH_TOKEN: token,
 });
-const cli = (args: string[], token = demo.outsiderToken) => runCli(args, { home: home.dir, env: env(token) });
+const cli = (args: string[], token = demo.outsiderToken) =>
+  runCli(args, { home: home.dir, env: env(token), timeoutMs: 280_000 });
 const jobCount = async () => JSON.parse((await cli(['jobs', '--json'])).stdout).length as number;
 
 /** The CLI on a pseudo-terminal, answering `answer` to whatever it asks. */
@@ -34,7 +35,7 @@ function onTerminal(args: string[], answer: string, token: string) {
     env: { ...cliEnv(home.dir, env(token)), SHELL: '/bin/sh' },
     stdio: 'pipe',
   });
-  return collect(child, answer, 120_000);
+  return collect(child, answer, 280_000);
 }
 
 describe('consent in a terminal', () => {

@@ -140,7 +140,7 @@ describe('consent for pull requests over MCP', () => {
     expect(textOf(result)).toMatch(/The user agreed to run it \(asked through the client\)/);
     const id = jobIdOf(result);
     jobs.push(id);
-    const text = await pollJob(asking, id, (t) => /finished/.test(t), 120_000);
+    const text = await pollJob(asking, id, (t) => /finished/.test(t), 280_000);
     expect(text).toMatch(/FAIL/);
     const report = service.report(id);
     expect(report?.status).toBe('completed');
