@@ -1,4 +1,4 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import type { Finding, Report } from '../../src/report/model.js';
 import { leftoversIn, runCli, tempHome } from '../helpers/cli.js';
 import {
@@ -15,6 +15,9 @@ import { processesWithMarker } from '../helpers/processes.js';
 // Issue 9, points 3 and 4, through the real binary: the pages a change touches come from the
 // framework's own routing rules, files that lead nowhere are named, a wrong guess is not a finding,
 // and each dev server gets its port the way it takes one (or is found where its log says it went).
+
+// Each run starts the head and the base app side by side: a loaded machine needs more than 90 s.
+vi.setConfig({ testTimeout: 300_000 });
 
 const home = tempHome();
 const repos: GitRepo[] = [];

@@ -1,6 +1,6 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import type { Report } from '../../src/report/model.js';
 import { leftoversIn, runCli, tempHome } from '../helpers/cli.js';
 import { okPage, pageServer } from '../helpers/fakeFrameworks.js';
@@ -11,6 +11,9 @@ import { processesWithMarker } from '../helpers/processes.js';
 // its branch (--config, --env, --env-file, user config per repository, .env from .env.example),
 // silencing known noise with a reason, pinned package managers, monorepos with --start, and the
 // small things a user reads (the jobs table, punctuation).
+
+// Each run starts the head and the base app side by side: a loaded machine needs more than 90 s.
+vi.setConfig({ testTimeout: 300_000 });
 
 const home = tempHome();
 const repos: GitRepo[] = [];
