@@ -13,10 +13,10 @@ export interface TrustGrant {
   how: 'prompt' | 'flag' | 'elicitation';
 }
 
-// Worded for what exists: the install and app processes get an allowlisted environment, not a sandbox.
-// Change this line when the OS sandbox (issue 10) lands.
+// Worded for what exists (README, Safety): on Linux the install and app run in the bubblewrap sandbox
+// unless the user turned it off; elsewhere a simulation refuses to run without --no-sandbox.
 const howItRuns =
-  "It will run with your user's rights (its install scripts and dev server can read your files); only its environment is restricted.";
+  'It will run in the sandbox (its checkout only: not your files, secrets or network beyond its package registries), unless you turned the sandbox off with --no-sandbox.';
 
 const maxFilesShown = 15;
 
