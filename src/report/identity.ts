@@ -27,6 +27,8 @@ export function normaliseMessage(text: string): string {
   const line = text.split(/\r\n|\r|\n/).find((l) => l.trim() !== '') ?? '';
   return withoutVolatileParts(
     line
+      // Our own note of what the page was refused (it lists whichever URLs that page asked for).
+      .replace(/\s*\(myfav-coworker blocked this page's requests[^)]*\)/g, '')
       .replace(/\bhttps?:\/\/[^/\s)'"]+/g, '')
       .replace(/:\d+(?::\d+)?(?=[)\s,]|$)/g, '')
       .replace(/^Uncaught\s+(?:\(in promise\)\s+)?/, ''),
