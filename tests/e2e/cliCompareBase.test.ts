@@ -161,6 +161,8 @@ describe('a base-only, a head-only, a shared and a flaky failure', slow, () => {
       dir: path.join(work, 'four'),
       files: {
         'package.json': JSON.stringify({ name: 'four', private: true, scripts: { start: 'node server.js' } }),
+        // The four page errors are what this checks; accessibility has tests of its own.
+        '.myfav-coworker.json': JSON.stringify({ accessibility: 'off' }),
         'server.js': SERVER,
         'public/index.html': index(['old', 'both']),
         'public/old.html': page('old', "throw new Error('old bug')"),
@@ -285,7 +287,8 @@ describe('an agent finding replayed on the base, without the model', slow, () =>
             {
               severity: 'error',
               title,
-              detail: `Clicking ${element} throws.`,
+              // Quoting the error the browser saw ties the agent's finding to it (and so to the replay).
+              detail: `Clicking ${element} throws TypeError: Cannot set properties of null (setting 'value').`,
               steps: [`Click ${element}`],
               evidence: [],
             },
