@@ -2,9 +2,8 @@ import { Command, CommanderError } from 'commander';
 import { createDeps, type Deps } from '../deps.js';
 import { ExitCode, toCoworkerError } from '../errors.js';
 import { redactSecrets } from '../redact.js';
+import { productVersion as version } from '../version.js';
 import { colorEnabled, styler } from './output.js';
-
-const version = '0.1.0';
 
 type Register = (program: Command, deps: () => Deps) => void;
 
