@@ -1,4 +1,3 @@
-import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import envPaths from 'env-paths';
 
@@ -27,11 +26,6 @@ export function resolvePaths(env: NodeJS.ProcessEnv = process.env): AppPaths {
   }
   const p = envPaths('myfav-coworker', { suffix: '' });
   return { data: p.data, cache: p.cache, config: p.config };
-}
-
-export function ensureDir(dir: string, mode = 0o700): string {
-  mkdirSync(dir, { recursive: true, mode });
-  return dir;
 }
 
 export const jobsDbPath = (paths: AppPaths): string => path.join(paths.data, 'jobs.sqlite');

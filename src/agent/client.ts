@@ -41,14 +41,10 @@ export async function createAnthropicClient(opts: ClientOptions): Promise<Anthro
   });
 }
 
-/** The API's base URL as the client uses it (for error messages). */
-export function baseUrlOf(client: AnthropicClient): string {
-  return client.baseURL;
-}
-
 /**
- * What a failed request means for the job. Returns null for an abort (the caller knows whether that was
- * a cancel or the time budget) and for a prompt too long for the model (an ended run, not a failure).
+ * What a failed request means for the job: a CoworkerError, or `'aborted'` for an abort (the caller knows
+ * whether that was a cancel or the time budget) and `'context-full'` for a prompt too long for the model
+ * (an ended run, not a failure).
  */
 export async function describeApiFailure(
   err: unknown,

@@ -157,7 +157,6 @@ export async function checkoutGithubTarget(
     cache: checkout.cache,
     remove: checkout.remove,
     changes: pr.files,
-    ...(pr.patchesTruncated ? { patchesTruncated: true } : {}),
   };
 }
 

@@ -224,13 +224,6 @@ export class JobStore {
     return row ? toRecord(row) : undefined;
   }
 
-  /** Queued jobs, oldest first (a restarted server picks them up). */
-  queued(): JobRecord[] {
-    return (
-      this.db.prepare(`SELECT * FROM jobs WHERE status = 'queued' ORDER BY created_at`).all() as Row[]
-    ).map(toRecord);
-  }
-
   /**
    * Jobs whose owning process is gone while they were running become `interrupted`; returns them so
    * their leftovers (process groups, worktrees, temp dirs) can be cleaned. Claimed in one IMMEDIATE

@@ -14,8 +14,6 @@ export interface TargetCheckout {
   remove(): Promise<void>;
   /** Pull requests: the changed files with patches as GitHub lists them (capped), for the agent. */
   changes?: ChangedFile[];
-  /** Some patches in `changes` were cut or dropped. */
-  patchesTruncated?: boolean;
 }
 
 export interface TargetCheckoutContext {

@@ -17,6 +17,7 @@ import {
   plural,
 } from '../report/format.js';
 import type { Report } from '../report/model.js';
+import { MAX_WAIT_SECONDS } from './identity.js';
 import type { KeyScreenshot } from './images.js';
 import { UNTRUSTED_PREAMBLE, untrustedBlock } from './untrusted.js';
 
@@ -26,7 +27,7 @@ export const reportUri = (id: string): string => `myfav-coworker://jobs/${id}/re
 const MAX_FINDINGS = 10;
 
 export const followUp = (id: string): string =>
-  `Call get_simulation with job_id "${id}" (and wait_seconds up to 50) to follow it; a run usually takes 1–5 minutes.`;
+  `Call get_simulation with job_id "${id}" (and wait_seconds up to ${MAX_WAIT_SECONDS}) to follow it; a run usually takes 1–5 minutes.`;
 
 /** A queued or running job: where it is, and what to call next. */
 export function renderInProgress(

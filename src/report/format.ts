@@ -38,7 +38,6 @@ export const severityOrder: readonly Severity[] = ['error', 'warning', 'info'];
 
 /** Phases in pipeline order, for timing tables. */
 export const phaseOrder: readonly Phase[] = [
-  'resolve',
   'checkout',
   'detect',
   'install',

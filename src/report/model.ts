@@ -8,7 +8,6 @@ export type JobStatus = 'queued' | 'running' | 'completed' | 'error' | 'cancelle
 export type Severity = 'error' | 'warning' | 'info';
 
 export type Phase =
-  | 'resolve'
   | 'checkout'
   | 'detect'
   | 'install'

@@ -12,7 +12,7 @@ import { git } from '../../fixtures/isolatedGit.js';
 import { parseToolCall, runBrowserTool } from '../../src/agent/tools.js';
 import { openAgentTab, type ToolOutcome } from '../../src/browser/agentTab.js';
 import { discoverBrowser } from '../../src/browser/discover.js';
-import { type ReplayInputStep, replayRecordedSteps } from '../../src/browser/index.js';
+import { type ReplayInputStep, replayRecordedSteps } from '../../src/browser/replay.js';
 import { openBrowserSession } from '../../src/browser/session.js';
 import type { BrowserExecutable } from '../../src/browser/types.js';
 import { serveDemoCheckout } from '../helpers/demoServer.js';
