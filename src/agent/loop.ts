@@ -21,6 +21,7 @@ import type {
 } from '@anthropic-ai/sdk/resources/messages';
 import type { AgentTab, ObservationSize, StepProblems, ToolOutcome } from '../browser/agentTab.js';
 import type { RecordedStep } from '../browser/agentTools/tool.js';
+import { clip } from '../clip.js';
 import { type CoworkerError, throwIfCancelled } from '../errors.js';
 import type { Logger } from '../log.js';
 import { type AnthropicClient, describeApiFailure } from './client.js';
@@ -417,17 +418,9 @@ function describeInput(input: unknown): string {
 
 /** Tool input for the transcript: long strings cut. */
 function trimInput(input: unknown): unknown {
-  return JSON.parse(
-    JSON.stringify(input ?? {}, (_k, v) =>
-      typeof v === 'string' && v.length > 500 ? `${v.slice(0, 500)}…` : v,
-    ),
-  );
+  return JSON.parse(JSON.stringify(input ?? {}, (_k, v) => (typeof v === 'string' ? clip(v, 500) : v)));
 }
 
 function firstLine(text: string): string {
   return text.split('\n')[0] ?? text;
-}
-
-function clip(text: string, max: number): string {
-  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }

@@ -5,7 +5,8 @@
 // actions is a finding even when the agent missed it, ran out of budget, or said "pass": it comes with the
 // steps that led to it. When the agent reported the same problem, the observed error joins its evidence.
 
-import { firstLine, truncate } from '../report/format.js';
+import { clip } from '../clip.js';
+import { firstLine } from '../report/format.js';
 import { findingKeys } from '../report/identity.js';
 import type { AgentStep, AgentSummary, FailedRequest, Finding } from '../report/model.js';
 import type { AgentAction, AgentRunResult } from './loop.js';
@@ -43,7 +44,7 @@ export function agentFindings(input: AgentFindingsInput): Finding[] {
       const key = findingKeys.pageError(line);
       if (seen.has(key)) continue;
       seen.add(key);
-      const evidence = `Page error: ${truncate(message, 2000)}`;
+      const evidence = `Page error: ${clip(message, 2000)}`;
       const match = reported.find((f) => mentions(`${f.title}\n${f.detail}\n${f.evidence.join('\n')}`, core));
       if (match) {
         if (!match.evidence.includes(evidence)) match.evidence.push(evidence);
@@ -53,13 +54,13 @@ export function agentFindings(input: AgentFindingsInput): Finding[] {
       observed.push({
         severity: 'error',
         kind: 'page-error',
-        title: truncate(title, 120),
+        title: clip(title, 120),
         page: event.page,
         detail:
-          `${truncate(title, 200)} was thrown after: ${steps[steps.length - 1] ?? 'opening the page'}. ` +
+          `${clip(title, 200)} was thrown after: ${steps[steps.length - 1] ?? 'opening the page'}. ` +
           'The browser saw it while the AI agent explored the app.',
         evidence: [evidence],
-        steps: [...steps, `Observe the uncaught error in the browser console: ${truncate(line, 200)}`],
+        steps: [...steps, `Observe the uncaught error in the browser console: ${clip(line, 200)}`],
         source: 'agent',
         key,
       });
@@ -82,7 +83,7 @@ export function agentFindings(input: AgentFindingsInput): Finding[] {
       observed.push({
         severity: 'error',
         kind: 'failed-request',
-        title: truncate(title, 120),
+        title: clip(title, 120),
         page: event.page,
         detail: `${title} after: ${steps[steps.length - 1] ?? 'opening the page'}. The browser saw it while the AI agent explored the app.`,
         evidence: [evidence],
@@ -100,9 +101,9 @@ function reportedFinding(f: AgentReportFinding, origin: string): Finding {
   return {
     severity: f.severity,
     kind: 'agent',
-    title: truncate(strip(f.title), 200),
+    title: clip(strip(f.title), 200),
     detail: strip(f.detail),
-    steps: f.steps.map((s) => truncate(strip(s), MAX_STEP_CHARS)),
+    steps: f.steps.map((s) => clip(strip(s), MAX_STEP_CHARS)),
     evidence: [...new Set(f.evidence.map((e) => e.trim()).filter(Boolean))],
     source: 'agent',
     key: findingKeys.agent(strip(f.title)),
@@ -145,7 +146,7 @@ function pathOf(url: string, origin: string): string {
 export function agentIncompleteReason(run: AgentRunResult): string | undefined {
   if (run.report) {
     return run.report.verdict === 'inconclusive'
-      ? `the AI agent could not decide: ${truncate(firstLine(run.report.summary), 300)}`
+      ? `the AI agent could not decide: ${clip(firstLine(run.report.summary), 300)}`
       : undefined;
   }
   if (run.stoppedBy === 'error') return undefined;
@@ -170,10 +171,10 @@ export function agentSummary(input: {
     tool: call.tool,
     input: describeInput(call.input),
     ok: call.ok,
-    result: truncate(headline(call.result), 200),
+    result: clip(headline(call.result), 200),
     ...(call.screenshot ? { screenshot: call.screenshot } : {}),
     ...(call.problems?.length ? { problems: call.problems.map((p) => p.split(appOrigin).join('')) } : {}),
-    ...(thought ? { thought: truncate(thought, 400) } : {}),
+    ...(thought ? { thought: clip(thought, 400) } : {}),
   }));
   const observed = calls.flatMap(({ call }) =>
     call.observation && call.observation.kind !== 'none' ? [call.observation] : [],
@@ -222,7 +223,7 @@ function describeInput(input: unknown): string {
     if (v === undefined) continue;
     parts.push(key === 'element' || key === 'url' ? String(v) : `${key}: ${JSON.stringify(v)}`);
   }
-  return truncate(parts.join(', '), 200);
+  return clip(parts.join(', '), 200);
 }
 
 /** Where an agent finding can be checked on another app: the error it is about, and the step after which it appeared. */

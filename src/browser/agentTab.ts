@@ -13,6 +13,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { stripVTControlCharacters } from 'node:util';
 import type { Locator, Page, Request } from 'playwright-core';
+import { clip } from '../clip.js';
 import { CoworkerError } from '../errors.js';
 import type { FailedRequest } from '../report/model.js';
 import { navigateTool } from './agentTools/navigate.js';
@@ -484,10 +485,6 @@ export async function bounded<T>(promise: Promise<T>, ms: number, fallback: T): 
   } finally {
     clearTimeout(timer);
   }
-}
-
-export function clip(text: string, max: number): string {
-  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 
 /** Used by tools that list requests: the request's outcome without waiting on a pending one. */

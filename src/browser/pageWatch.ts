@@ -2,6 +2,7 @@
 // failed requests. Used per page by the crawl, and (drained step by step) by the agent later.
 
 import type { ConsoleMessage, Request, Response } from 'playwright-core';
+import { clip } from '../clip.js';
 import type { FailedRequest } from '../report/model.js';
 import type { BrowserPage, BrowserSession } from './session.js';
 
@@ -25,6 +26,7 @@ export interface PageWatch {
 
 const MAX_PER_KIND = 50;
 const MAX_TEXT = 1000;
+const clipText = (text: string): string => clip(text, MAX_TEXT);
 // Chromium logs one of these for every failed resource; we record the request (with its URL) instead.
 const RESOURCE_FAILURE = /^Failed to load resource: /;
 // Our own abort of a request to another origin, and requests cancelled by navigation or by the page itself.
@@ -47,7 +49,7 @@ export function watchPage(
     if (msg.type() !== 'error') return;
     const text = msg.text();
     if (RESOURCE_FAILURE.test(text)) return;
-    push(problems.consoleErrors, truncate(text));
+    push(problems.consoleErrors, clipText(text));
   };
   const recordRequest = (failed: FailedRequest) => {
     const key = `${failed.method} ${failed.url} ${failed.status ?? failed.failure}`;
@@ -120,11 +122,7 @@ export function formatPageError(
     .map((line) => line.trim())
     .find((line) => line.startsWith('at '));
   const location = at ? ` (${at.split(`${origin}/`).join('/')})` : '';
-  return truncate(`${head}${location}`);
-}
-
-function truncate(text: string): string {
-  return text.length > MAX_TEXT ? `${text.slice(0, MAX_TEXT)}…` : text;
+  return clipText(`${head}${location}`);
 }
 
 function empty(): PageProblems {

@@ -13,6 +13,7 @@
 // Pure text in, text out: unit-testable without a browser.
 
 import { createHash } from 'node:crypto';
+import { clip } from '../clip.js';
 
 export interface SnapshotNode {
   /** The line without its indentation and leading "- " (e.g. `button "Save" [ref=e5]`, `text: Hello`). */
@@ -279,7 +280,8 @@ export function namesInside(nodes: SnapshotNode[], budget = OUTLINE_NAMES_CHARS)
 
 /** A long name in an outline: its start is enough to recognise it (browser_find has it whole). */
 function clipName(key: string): string {
-  return key.length > HEAD_CHARS ? `${key.slice(0, HEAD_CHARS - 2)}…"` : key;
+  // A quoted name stays quoted: the closing quote after the cut.
+  return key.length > HEAD_CHARS ? `${clip(key, HEAD_CHARS - 1)}"` : key;
 }
 
 /** `article [ref=e171] … 23 lines inside: heading "GET /v3/users" [ref=e172], button "Try" [ref=e192]`. */
@@ -293,7 +295,7 @@ function outline(node: SnapshotNode): string {
 function head(node: SnapshotNode): string {
   // Without YAML's quotes around a line with special characters ('heading "GET /a/{id}" [ref=e5]').
   const line = node.line.replace(/:$/, '').replace(/^'(.*)'$/, '$1');
-  return line.length > HEAD_CHARS ? `${line.slice(0, HEAD_CHARS - 1)}…` : line;
+  return clip(line, HEAD_CHARS);
 }
 
 /** Accumulates lines up to the caps, and says at the end what it left out. */
@@ -388,7 +390,7 @@ class Output {
     if (this.full) return false;
     let body = text;
     if (!uncut && body.length > this.limits.maxLineChars) {
-      body = `${body.slice(0, this.limits.maxLineChars - 1)}…`;
+      body = clip(body, this.limits.maxLineChars);
       this.cutTexts++;
     }
     const line = `${'  '.repeat(depth)}- ${body}`;

@@ -2,6 +2,7 @@
 // answer with the matching elements, their refs and the headings they sit under, so the model can go
 // straight to what it needs on a page it only saw in outline. Pure text in, text out.
 
+import { clip } from '../clip.js';
 import type { SnapshotNode, SnapshotTree } from './snapshotDiff.js';
 
 export interface FindLimits {
@@ -122,8 +123,4 @@ function label(node: SnapshotNode): string {
 
 function normalize(text: string): string {
   return text.toLowerCase().replace(/\s+/g, ' ').trim();
-}
-
-function clip(text: string, max: number): string {
-  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }

@@ -7,9 +7,10 @@
 import type { ReplayPoint } from '../agent/results.js';
 import { type ReplayInputStep, replayRecordedSteps } from '../browser/replay.js';
 import type { BrowserSession } from '../browser/session.js';
+import { clip } from '../clip.js';
 import { throwIfCancelled } from '../errors.js';
 import { isNew } from '../report/compare.js';
-import { firstLine, truncate } from '../report/format.js';
+import { firstLine } from '../report/format.js';
 import { findingKeys } from '../report/identity.js';
 import type { Finding, ReplayResult } from '../report/model.js';
 
@@ -42,7 +43,7 @@ export async function replayAgentFindings(
     const finding = input.findings.find((f) => f.key === point.findingKey) as Finding;
     const steps = input.actions.filter((a) => a.n <= point.upTo);
     input.progress(
-      `replaying the agent's ${steps.length} step(s) for "${truncate(finding.title, 60)}" on the base`,
+      `replaying the agent's ${steps.length} step(s) for "${clip(finding.title, 60)}" on the base`,
     );
     const page = await input.baseSession.newPage();
     try {
@@ -60,7 +61,7 @@ export async function replayAgentFindings(
       const detail = reproduced
         ? `The agent's steps, replayed on the base without the model, end in the same problem: it was already there.`
         : stuck
-          ? `The agent's steps cannot be done on the base (step ${stuck.n}, ${stuck.tool}: ${truncate(firstLine(stuck.error ?? 'failed'), 160)}): what it found is new with this change.`
+          ? `The agent's steps cannot be done on the base (step ${stuck.n}, ${stuck.tool}: ${clip(firstLine(stuck.error ?? 'failed'), 160)}): what it found is new with this change.`
           : `The agent's steps, replayed on the base without the model, do not end in this problem: it is new with this change.`;
       decided.set(point.findingKey, { reproduced, detail });
       replays.push({ finding: finding.title, reproducedOnBase: reproduced, detail });

@@ -4,6 +4,7 @@
 // tag carries a random nonce, so content cannot end the block early and speak as us.
 
 import { randomBytes } from 'node:crypto';
+import { clipNoting } from '../clip.js';
 
 /** Put once before the first block of a tool result. */
 export const UNTRUSTED_PREAMBLE =
@@ -27,7 +28,7 @@ export function untrustedBlock(source: string): UntrustedBlock {
   let dropped = 0;
   return {
     line(text, maxChars = 500) {
-      const clean = capText(sanitize(text), maxChars);
+      const clean = clipNoting(sanitize(text), maxChars);
       if (size + clean.length > MAX_BLOCK_CHARS) {
         dropped++;
         return;
@@ -60,11 +61,4 @@ export function sanitize(text: string): string {
       .replace(/[\u202a-\u202e\u2066-\u2069\u200b-\u200f\ufeff]/g, '')
       .replace(/<\s*\/?\s*untrusted_content/gi, (m) => m.replace('<', '‹'))
   );
-}
-
-/** At most `max` characters, cut on a character boundary, saying how much was cut. */
-export function capText(text: string, max: number): string {
-  const chars = Array.from(text);
-  if (chars.length <= max) return text;
-  return `${chars.slice(0, max).join('')}… [${chars.length - max} more characters]`;
 }

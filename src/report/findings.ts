@@ -13,8 +13,9 @@
 // verdict. Requests and links to other origins (analytics, CDNs) are warnings too.
 
 import type { CrawlResult } from '../browser/types.js';
+import { clip } from '../clip.js';
 import { tidyPunctuation } from '../punctuation.js';
-import { displayUrl, firstLine, joinList, originOf, plural, truncate } from './format.js';
+import { displayUrl, firstLine, joinList, originOf, plural } from './format.js';
 import { findingKeys, hashRoute } from './identity.js';
 import type { BrokenLink, FailedRequest, Finding, FindingKind, PageResult, Severity } from './model.js';
 import { serverLogExcerpt } from './serverLog.js';
@@ -234,7 +235,7 @@ function pageFailureFinding(page: PageResult, g: Group): Finding {
       page: page.path,
       detail: `Opening ${page.path}${role} failed: ${reason}.${linkedFrom}`,
       evidence: evidence(g.pages, [
-        `Page load failed: ${page.url}${page.error ? ` (${clip(page.error)})` : ''}`,
+        `Page load failed: ${page.url}${page.error ? ` (${clipEvidence(page.error)})` : ''}`,
       ]),
       steps: [...open, `Observe that the page does not load (${reason})`],
       source: 'crawl',
@@ -262,13 +263,13 @@ function pageErrorFinding(message: string, g: Group): Finding {
   return {
     severity: g.severity,
     kind: g.kind,
-    title: truncate(title, titleLength),
+    title: clip(title, titleLength),
     page: first.path,
-    detail: `${truncate(title, stepTextLength)} was thrown while loading ${listPages(g.pages.map((p) => p.path))}.`,
-    evidence: evidence(g.pages, [`Page error: ${clip(message)}`]),
+    detail: `${clip(title, stepTextLength)} was thrown while loading ${listPages(g.pages.map((p) => p.path))}.`,
+    evidence: evidence(g.pages, [`Page error: ${clipEvidence(message)}`]),
     steps: [
       `Open ${first.path}`,
-      `Observe the uncaught ${name ?? 'error'} in the browser console: ${truncate(line, stepTextLength)}`,
+      `Observe the uncaught ${name ?? 'error'} in the browser console: ${clip(line, stepTextLength)}`,
     ],
     source: 'crawl',
     key: findingKeys.pageError(line),
@@ -294,7 +295,7 @@ function failedRequestFinding(
   return {
     severity: g.severity,
     kind: g.kind,
-    title: truncate(title, titleLength),
+    title: clip(title, titleLength),
     page: first.path,
     detail: `${title} while loading ${listPages(g.pages.map((p) => p.path))}.${elsewhere}`,
     evidence: evidence(g.pages, [
@@ -329,13 +330,13 @@ function consoleErrorFinding(line: string, g: Group): Finding {
   return {
     severity: g.severity,
     kind: g.kind,
-    title: truncate(`Console error: ${text}`, titleLength),
+    title: clip(`Console error: ${text}`, titleLength),
     page: first.path,
     detail:
       `The browser console logged an error while loading ${listPages(g.pages.map((p) => p.path))}: ` +
-      `${endSentence(truncate(text, stepTextLength))} Console errors alone do not fail a run; check whether it matters.`,
-    evidence: evidence(g.pages, [`Console error: ${clip(line)}`]),
-    steps: [`Open ${first.path}`, `Observe the console error: ${truncate(text, stepTextLength)}`],
+      `${endSentence(clip(text, stepTextLength))} Console errors alone do not fail a run; check whether it matters.`,
+    evidence: evidence(g.pages, [`Console error: ${clipEvidence(line)}`]),
+    steps: [`Open ${first.path}`, `Observe the console error: ${clip(text, stepTextLength)}`],
     source: 'crawl',
     key: findingKeys.console(line),
   };
@@ -354,7 +355,7 @@ function brokenLinkFinding(
   return {
     severity: g.severity,
     kind: g.kind,
-    title: truncate(`Broken link to ${target} (${outcome})`, titleLength),
+    title: clip(`Broken link to ${target} (${outcome})`, titleLength),
     page: from,
     detail: `${target} ${link.status !== null ? `returned ${outcome}` : `could not be loaded (${outcome})`}; it is linked from ${listPages(g.linkedFrom)}.`,
     evidence: evidence(
@@ -429,9 +430,9 @@ function endSentence(text: string): string {
 }
 
 function oneLineText(text: string, max: number): string {
-  return truncate(text.replace(/\s+/g, ' ').trim(), max);
+  return clip(text.replace(/\s+/g, ' ').trim(), max);
 }
 
-function clip(text: string): string {
-  return truncate(text.trim(), evidenceLength);
+function clipEvidence(text: string): string {
+  return clip(text.trim(), evidenceLength);
 }

@@ -63,10 +63,6 @@ export function joinList(items: readonly string[]): string {
   return `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
 }
 
-export function truncate(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, Math.max(0, max - 1)).trimEnd()}…`;
-}
-
 /** First non-empty line, whitespace collapsed: stack traces and multi-line logs become a title. */
 export function firstLine(text: string): string {
   const line = text.split(/\r\n|\r|\n/).find((l) => l.trim() !== '') ?? '';

@@ -1,6 +1,8 @@
 // A 5xx seen in the browser has its cause on the server side: the app's own log usually holds the
 // stack trace. These are the few lines of that log worth quoting next to the finding.
 
+import { clip } from '../clip.js';
+
 const maxLines = 4;
 const errorLine = /\b(error|exception|traceback|panic|fatal|unhandled|failed)\b/i;
 
@@ -15,11 +17,9 @@ export function serverLogExcerpt(log: string, requestPath: string): string[] {
     .filter((l) => l.trim() !== '');
   const mentions = lines.flatMap((line, i) => (line.includes(requestPath) ? [i] : []));
   const start = mentions.at(-1);
-  if (start !== undefined) return lines.slice(start, start + maxLines).map(clip);
+  if (start !== undefined) return lines.slice(start, start + maxLines).map((line) => clip(line, 300));
   return lines
     .filter((l) => errorLine.test(l))
     .slice(-maxLines)
-    .map(clip);
+    .map((line) => clip(line, 300));
 }
-
-const clip = (line: string): string => (line.length > 300 ? `${line.slice(0, 299)}…` : line);

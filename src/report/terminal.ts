@@ -5,6 +5,7 @@
 // that would recolour, move the cursor or rewrite the user's terminal, so all of it is stripped of
 // control characters (and bidirectional overrides) before printing. Colour is ours only.
 
+import { clip } from '../clip.js';
 import { redactSecrets } from '../redact.js';
 import {
   byOrigin,
@@ -21,7 +22,6 @@ import {
   outcomeLabel,
   outcomeOf,
   plural,
-  truncate,
 } from './format.js';
 import type { Finding, Report, Severity } from './model.js';
 
@@ -161,7 +161,7 @@ function targetLine(report: Report): string {
  * bidirectional overrides removed, whitespace collapsed, length capped.
  */
 function clean(text: string, max = 160): string {
-  return truncate(firstLine(text.replace(unprintable, '')), max);
+  return clip(firstLine(text.replace(unprintable, '')), max);
 }
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: removing control characters is the point.

@@ -1,5 +1,6 @@
 // The verdict of a completed run and the one-paragraph summary every face shows first.
 
+import { clip } from '../clip.js';
 import { isNew } from './compare.js';
 import {
   bySeverity,
@@ -9,7 +10,6 @@ import {
   describeHead,
   firstLine,
   plural,
-  truncate,
 } from './format.js';
 import type { Finding, Report, TargetInfo, Verdict } from './model.js';
 
@@ -101,7 +101,7 @@ function summarizeRun(input: SummaryInput): string {
   } else if (problems.length === 0) {
     parts.push(`Found ${describeCounts(input.findings)}.`);
   } else {
-    const named = problems.slice(0, topProblems).map((f) => truncate(firstLine(f.title), 100));
+    const named = problems.slice(0, topProblems).map((f) => clip(firstLine(f.title), 100));
     const more = problems.length - named.length;
     const list = more > 0 ? `${named.join('; ')}; and ${more} more` : named.join('; ');
     parts.push(`Found ${describeCounts(input.findings)}: ${list}.`);
@@ -131,7 +131,7 @@ function describeTarget(target: TargetInfo | null): string {
   if (target.pr) {
     // A closed or merged PR is simulated all the same, but the reader must know it is not live.
     const state = target.pr.state === 'open' ? '' : `, ${target.pr.state}`;
-    return `PR #${target.pr.number} “${truncate(firstLine(target.pr.title), 80)}” (${refs}${state}) in ${target.repo}`;
+    return `PR #${target.pr.number} “${clip(firstLine(target.pr.title), 80)}” (${refs}${state}) in ${target.repo}`;
   }
   return `${refs} in ${target.repo}`;
 }

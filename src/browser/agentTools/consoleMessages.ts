@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { clip } from '../agentTab.js';
+import { clip } from '../../clip.js';
 import { formatPageError } from '../pageWatch.js';
 import { defineTool } from './tool.js';
 

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { clip } from '../../clip.js';
 import type { Deps } from '../../deps.js';
 import { CoworkerError } from '../../errors.js';
 import type { JobRecord } from '../../jobs/store.js';
@@ -91,7 +92,7 @@ function renderJobsTable(jobs: JobRecord[], color: boolean): string {
   );
   const fmt = (cells: string[]) =>
     cells
-      .map((c, i) => (c.length > widths[i]! ? `${c.slice(0, widths[i]! - 1)}…` : c.padEnd(widths[i]!)))
+      .map((c, i) => clip(c, widths[i]!).padEnd(widths[i]!))
       .join('  ')
       .trimEnd();
   const paint = (outcome: string, text: string) =>

@@ -1,11 +1,12 @@
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import type { ServerNotification, ServerRequest } from '@modelcontextprotocol/sdk/types.js';
+import { clipNoting } from '../../clip.js';
 import type { ProgressEvent } from '../../jobs/progress.js';
 import type { JobRecord } from '../../jobs/store.js';
 import { formatDuration } from '../../report/format.js';
 import type { McpContext } from '../context.js';
 import { MAX_WAIT_SECONDS } from '../identity.js';
-import { capText, sanitize } from '../untrusted.js';
+import { sanitize } from '../untrusted.js';
 
 export { MAX_WAIT_SECONDS };
 
@@ -50,7 +51,7 @@ export async function waitForJob(
   const onProgress = (event: ProgressEvent) => {
     lastPhase = event.phase;
     // Page paths and app output are the app's text: shown cleaned and short.
-    send(`${event.phase}: ${capText(sanitize(event.message), 160)}`);
+    send(`${event.phase}: ${clipNoting(sanitize(event.message), 160)}`);
   };
   const started = Date.now();
   const heartbeat = setInterval(() => {
