@@ -110,6 +110,10 @@ const CLOSE_TIMEOUT_MS = 10_000;
 // Never hand our credentials to the browser process (it renders untrusted pages).
 const SECRET_ENV =
   /^(GH_TOKEN|GITHUB_TOKEN|GH_ENTERPRISE_TOKEN|GITHUB_ENTERPRISE_TOKEN|ANTHROPIC_API_KEY|ANTHROPIC_AUTH_TOKEN)$/i;
+// Every page request goes through our origin proxy (set per context); what would use the user's proxy
+// from the environment is only Chromium's own background traffic, which the resolver rules below stop
+// when it cannot reach a proxy that resolves names for it.
+const PROXY_ENV = /^(HTTPS?_PROXY|ALL_PROXY|NO_PROXY)$/i;
 
 export async function openBrowserSession(opts: OpenBrowserSessionOptions): Promise<BrowserSession> {
   const logger = opts.logger ?? silentLogger;
@@ -163,7 +167,9 @@ async function launch(
   logger: Logger,
 ): Promise<Browser> {
   const { chromium } = await import('playwright-core');
-  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !SECRET_ENV.test(k)));
+  const env = Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !SECRET_ENV.test(k) && !PROXY_ENV.test(k)),
+  );
   // Playwright already passes the flags that quiet Chromium (--disable-background-networking,
   // --disable-component-update, --disable-sync, --no-first-run, ...). Chromium 156 still pings
   // accounts.google.com and update.googleapis.com with them; unresolvable host names stop that too.

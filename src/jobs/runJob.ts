@@ -103,7 +103,11 @@ export async function runJob(job: JobRecord, deps: JobDeps, opts: JobRunOptions)
     store.update(job.id, { tempDir, phase: 'checkout' });
     teardown.add('remove temp dir', () => rm(tempDir, { recursive: true, force: true, maxRetries: 3 }));
     // Before anything is fetched: without a working sandbox (and no --no-sandbox) the job ends here.
-    const sandbox = await sandboxForJob({ paths, noSandbox: job.request.settings.sandbox === false });
+    const sandbox = await sandboxForJob({
+      paths,
+      noSandbox: job.request.settings.sandbox === false,
+      runtimeParent: tempDir,
+    });
     report.sandbox = sandboxInfo(sandbox);
 
     // checkout

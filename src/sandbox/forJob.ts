@@ -12,6 +12,7 @@ import { findBwrap, trialRun } from './bwrap.js';
 import { type HostRule, parseHostRule } from './hosts.js';
 import { userInstallConfig } from './registries.js';
 import type { Sandbox } from './types.js';
+import { upstreamProxyFromEnv } from './upstreamProxy.js';
 
 type Env = Record<string, string | undefined>;
 
@@ -20,6 +21,8 @@ export interface SandboxForJobOptions {
   /** `--no-sandbox`. Never settable from MCP: a model's flag is not the user's choice. */
   noSandbox?: boolean;
   parentEnv?: Env;
+  /** The job's temp dir: each sandboxed run's runtime dir is made in it (see BwrapSandbox.runtimeParent). */
+  runtimeParent?: string;
 }
 
 export async function sandboxForJob(opts: SandboxForJobOptions): Promise<Sandbox> {
@@ -42,6 +45,7 @@ export async function sandboxForJob(opts: SandboxForJobOptions): Promise<Sandbox
     allowHosts.push(rule);
   }
   const home = parentEnv.HOME || os.homedir();
+  const upstreamProxy = upstreamProxyFromEnv(parentEnv);
   return {
     kind: 'bwrap',
     bwrapPath,
@@ -51,6 +55,8 @@ export async function sandboxForJob(opts: SandboxForJobOptions): Promise<Sandbox
     install: userInstallConfig(parentEnv),
     forbidden: [home, opts.paths.config, opts.paths.data, opts.paths.cache],
     configFile,
+    ...(opts.runtimeParent ? { runtimeParent: opts.runtimeParent } : {}),
+    ...(upstreamProxy ? { upstreamProxy } : {}),
   };
 }
 

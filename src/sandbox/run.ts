@@ -41,8 +41,24 @@ export interface SandboxRun {
 /** Port of the egress proxy inside the sandbox (moved when the app asked for it). */
 const proxyPortInside = (appPort: number | undefined) => (appPort === 3128 ? 3129 : 3128);
 
+/** The longest socket name a run makes in its runtime dir (`port-65535.sock`), for the path limit below. */
+const longestSocketName = 'port-65535.sock';
+/** sun_path holds 108 bytes on Linux (104 on macOS) including the terminating NUL. */
+const maxSocketPath = 103;
+
+/**
+ * The parent of a run's runtime dir: the job's temp dir when its sockets' paths fit the kernel's limit
+ * there, so that a job killed with -9 leaves nothing outside the dir recovery removes; the system temp
+ * dir otherwise (a very deep cache dir), where only a kill -9 can leave it behind.
+ */
+function runtimeParentOf(sandbox: BwrapSandbox): string {
+  const parent = sandbox.runtimeParent;
+  const longest = parent ? path.join(parent, 'myfav-sbx-XXXXXX', longestSocketName) : '';
+  return parent && Buffer.byteLength(longest) <= maxSocketPath ? parent : os.tmpdir();
+}
+
 export async function openSandboxRun(sandbox: BwrapSandbox, opts: SandboxRunOptions): Promise<SandboxRun> {
-  const runtimeDir = await mkdtemp(path.join(os.tmpdir(), 'myfav-sbx-'));
+  const runtimeDir = await mkdtemp(path.join(runtimeParentOf(sandbox), 'myfav-sbx-'));
   await chmod(runtimeDir, 0o700);
   const closers: Array<() => Promise<void>> = [() => rm(runtimeDir, { recursive: true, force: true })];
   const close = async () => {
@@ -69,7 +85,7 @@ export async function openSandboxRun(sandbox: BwrapSandbox, opts: SandboxRunOpti
       opts.phase === 'install' ? [...sandbox.install.hosts, ...sandbox.allowHosts] : [...sandbox.allowHosts];
     let proxy: EgressProxy | undefined;
     if (rules.length > 0) {
-      proxy = await startEgressProxy(path.join(runtimeDir, 'proxy.sock'), rules);
+      proxy = await startEgressProxy(path.join(runtimeDir, 'proxy.sock'), rules, sandbox.upstreamProxy);
       closers.push(proxy.close);
       const insidePort = proxyPortInside(port);
       spec.outbound.push({ port: insidePort, socket: `${insideRuntimeDir}/proxy.sock` });

@@ -1,5 +1,6 @@
 import type { HostRule } from './hosts.js';
 import type { InstallConfig } from './registries.js';
+import type { UpstreamProxy } from './upstreamProxy.js';
 
 /**
  * How a job runs the PR's code. Built once per job (sandboxForJob) and handed to every install and
@@ -29,6 +30,13 @@ export interface BwrapSandbox {
   forbidden: string[];
   /** The user config file, named in messages ("add it to sandbox.allowHosts in …"). */
   configFile: string;
+  /**
+   * Where each run's runtime dir (sockets, relay, proxy config) is made: the job's temp dir, so that
+   * whatever removes the job's leftovers (teardown, or recovery after a kill -9) removes these too.
+   */
+  runtimeParent?: string;
+  /** The user's own proxy (HTTPS_PROXY, …): allowed connections leave through it. */
+  upstreamProxy?: UpstreamProxy;
 }
 
 /** What a report says about where the PR's code ran. */

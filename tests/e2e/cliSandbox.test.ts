@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { git } from '../../fixtures/isolatedGit.js';
 import type { Report } from '../../src/report/model.js';
 import { leftoversIn, runCli, tempHome } from '../helpers/cli.js';
+import { startFakeUpstreamProxy } from '../helpers/fakeUpstreamProxy.js';
 import { createGitRepo, type GitRepo } from '../helpers/gitRepo.js';
 import { processesWithMarker } from '../helpers/processes.js';
 
@@ -376,6 +377,27 @@ describe('installing from a registry', () => {
     expect(readFileSync(path.join(report.artifacts.dir, 'app.log'), 'utf8')).toContain(
       'tiny says: hello from tiny-pkg',
     );
+  });
+
+  it("goes out through the user's own proxy (HTTPS_PROXY), as the user's npm would", async () => {
+    const registry = await fakeRegistry();
+    const upstream = await startFakeUpstreamProxy();
+    cleanups.push(() => upstream.close());
+    const home = tempHome();
+    cleanups.push(() => home.cleanup());
+    writeUserConfig(home.dir, { sandbox: { allowHosts: [`127.0.0.1:${registry.port}`] } });
+    const repo = await tinyRepo({ '.npmrc': `registry=${registry.url}\n` });
+    cleanups.push(() => repo.cleanup());
+    const { report } = await simulate(home.dir, repo.path, 'feature', [], { HTTPS_PROXY: upstream.url });
+    expect(report).toMatchObject({ status: 'completed', verdict: 'pass' });
+    // Every registry request of the install passed the user's proxy (the sandbox's own proxy chains to it).
+    // (The browser uses the user's proxy too, for its own traffic: only the registry's requests count here.)
+    const origin = registry.url.replace(/\/$/, '');
+    const viaProxy = upstream.seen
+      .filter((r) => r.target.startsWith(origin))
+      .map((r) => r.target.slice(origin.length));
+    expect(viaProxy).toContain('/tiny-pkg/-/tiny-pkg-1.0.0.tgz');
+    expect(viaProxy).toEqual(registry.requests.map((r) => r.url));
   });
 
   it("refuses a registry nobody allowed, naming the host and the setting (the branch's .npmrc does not decide)", async () => {

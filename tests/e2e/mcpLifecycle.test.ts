@@ -1,6 +1,7 @@
 // How the MCP server ends, and what it leaves: stdin closing, signals, kill -9 and a restart, and two
 // server processes on one data dir. Real processes throughout; needs `npm run build` first.
 import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, readdirSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -96,7 +97,10 @@ describe.skipIf(!hasProc)('MCP server life cycle', () => {
 
   it('after kill -9 mid-job, the next server marks the jobs interrupted and cleans up', async () => {
     const home = newHome();
-    const first = await start(home, { MYFAV_CONCURRENCY: '1' });
+    // The system temp dir of this server alone: what the job leaves there is nobody's to clean up.
+    const systemTmp = path.join(home, 'system-tmp');
+    mkdirSync(systemTmp);
+    const first = await start(home, { MYFAV_CONCURRENCY: '1', TMPDIR: systemTmp });
     const id = await startSlowJob(first);
     // A second job waits in the queue behind it (concurrency 1).
     const queued = jobIdOf(
@@ -112,6 +116,9 @@ describe.skipIf(!hasProc)('MCP server life cycle', () => {
     // --die-with-parent); its worktree and temp dir are left for the next server to clean.
     expect(await waitForNoProcesses(id, 5000)).toEqual([]);
     expect(leftoversIn(home).length).toBeGreaterThan(0);
+    // The sandbox's runtime dirs (sockets, relay) live in the job's temp dir, not in the system's.
+    // (Node's module compile cache is the one thing of ours there: a cache shared by every run.)
+    expect(readdirSync(systemTmp).filter((name) => name !== 'node-compile-cache')).toEqual([]);
 
     const second = await start(home);
     const shown = await pollJob(second.client, id, (t) => /INTERRUPTED/.test(t), 20_000);
