@@ -1,6 +1,6 @@
 // Which host and which OAuth app a login uses: flag, then environment, then the config file.
 
-import { shippedClientIds } from '../config/githubLogin.js';
+import { configuredClientId } from '../config/githubLogin.js';
 import { loadUserConfig, userConfigPath } from '../config/userConfig.js';
 import { CoworkerError } from '../errors.js';
 import { defaultHost, normalizeHost, requireHost } from '../github/endpoints.js';
@@ -24,13 +24,12 @@ export async function resolveClientId(
   env: NodeJS.ProcessEnv,
   paths: AppPaths,
 ): Promise<string> {
-  const fromEnv = env.MYFAV_GITHUB_CLIENT_ID?.trim();
-  if (fromEnv) return fromEnv;
-  const config = await loadUserConfig(paths.config);
-  const fromConfig = config.githubClientIds?.[host] ?? config.githubClientId;
-  if (fromConfig) return fromConfig;
-  const shipped = shippedClientIds[host];
-  if (shipped) return shipped;
+  const clientId = configuredClientId(
+    host,
+    env,
+    env.MYFAV_GITHUB_CLIENT_ID?.trim() ? {} : await loadUserConfig(paths.config),
+  );
+  if (clientId) return clientId;
   throw new CoworkerError(
     'INVALID_CONFIG',
     `No OAuth app is configured for logging in to ${host} with the browser (device flow).`,

@@ -1,6 +1,6 @@
 import { loginCommand } from '../config/githubLogin.js';
 import { userConfigPath } from '../config/userConfig.js';
-import { isRequestError } from '../github/apiErrors.js';
+import { describeTokenSource, isRequestError } from '../github/apiErrors.js';
 import { githubEndpoints, isEnterpriseServer } from '../github/endpoints.js';
 import { createGithubClient } from '../github/octokit.js';
 import { fetchViewer } from '../github/user.js';
@@ -84,7 +84,7 @@ export async function authStatus(opts: {
         host,
         source,
         ...(resolved.login ? { login: resolved.login } : {}),
-        problem: `The token from ${fromEnv ? source : source === 'keychain' ? 'the OS keychain' : 'the token file'} is invalid or revoked.`,
+        problem: `The token from ${describeTokenSource(source)} is invalid or revoked.`,
         fix: fromEnv
           ? `Set ${source} to a valid token, or unset it and run \`${login}\`.`
           : `Run \`${login}\`.`,

@@ -13,6 +13,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { stripVTControlCharacters } from 'node:util';
 import type { Locator, Page, Request } from 'playwright-core';
+import { withTimeout } from '../bounded.js';
 import { clip } from '../clip.js';
 import { CoworkerError } from '../errors.js';
 import type { FailedRequest } from '../report/model.js';
@@ -21,6 +22,7 @@ import { type RecordedStep, type ToolDefinition, ToolError, ToolResponse } from 
 import { NAVIGATION_TIMEOUT_MS } from './crawl.js';
 import { isSafeLocatorCode, roleLocatorCode } from './locatorCode.js';
 import { type PageWatch, watchPage } from './pageWatch.js';
+import { playwrightFirstLine, playwrightTimeoutSeconds } from './playwrightErrors.js';
 import type { BrowserPage, BrowserSession } from './session.js';
 import {
   DIFF_LIMITS,
@@ -464,27 +466,22 @@ function isPlaywrightError(err: unknown): boolean {
 
 /** Playwright's first line, without the API prefix and the call log ("locator.click: Timeout 5000ms …"). */
 export function playwrightMessage(err: unknown): string {
-  const text = err instanceof Error ? err.message : String(err);
-  const first = (text.split('\n')[0] ?? text).replace(/^[\w.]+: /, '').trim();
-  const timeout = /^Timeout (\d+)ms exceeded/.exec(first);
-  if (timeout) {
-    const wait = /waiting for (.*)$/m.exec(text)?.[1];
-    return `timed out after ${Number(timeout[1]) / 1000} s${wait ? ` (${clip(stripVTControlCharacters(wait), 160)})` : ''}. The element may be hidden, disabled or covered.`;
+  const first = playwrightFirstLine(err);
+  const seconds = playwrightTimeoutSeconds(first);
+  if (seconds !== undefined) {
+    const wait = /waiting for (.*)$/m.exec(err instanceof Error ? err.message : String(err))?.[1];
+    return `timed out after ${seconds} s${wait ? ` (${clip(stripVTControlCharacters(wait), 160)})` : ''}. The element may be hidden, disabled or covered.`;
   }
   return clip(first, 300);
 }
 
 /** A page call that must not hang the agent (a page stuck in a busy loop never answers). */
-export async function bounded<T>(promise: Promise<T>, ms: number, fallback: T): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<T>((resolve) => {
-    timer = setTimeout(() => resolve(fallback), ms);
-  });
-  try {
-    return await Promise.race([promise.catch(() => fallback), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
+function bounded<T>(promise: Promise<T>, ms: number, fallback: T): Promise<T> {
+  return withTimeout(
+    promise.catch(() => fallback),
+    ms,
+    fallback,
+  );
 }
 
 /** Used by tools that list requests: the request's outcome without waiting on a pending one. */

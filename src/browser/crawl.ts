@@ -8,12 +8,14 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { APIRequestContext } from 'playwright-core';
-import { CancelledError, CoworkerError, throwIfCancelled } from '../errors.js';
+import { untilAborted, withTimeout } from '../bounded.js';
+import { CoworkerError, throwIfCancelled } from '../errors.js';
 import type { BrokenLink, PageResult } from '../report/model.js';
 import { accessibilityViolations } from './accessibility.js';
 import { looksLikeFile, pageKey, pageUrl, screenshotName } from './crawlUrls.js';
 import { checkLink, mapLimited } from './linkCheck.js';
 import { watchPage } from './pageWatch.js';
+import { playwrightFirstLine, playwrightTimeoutSeconds } from './playwrightErrors.js';
 import type { BrowserPage, BrowserSession } from './session.js';
 import type { CrawlOptions, CrawlResult } from './types.js';
 
@@ -286,20 +288,12 @@ async function visit(
 async function newPageUnlessCancelled(session: BrowserSession, signal?: AbortSignal): Promise<BrowserPage> {
   throwIfCancelled(signal);
   const opening = session.newPage();
-  if (!signal) return opening;
-  let onAbort = () => {};
-  const cancelled = new Promise<never>((_, reject) => {
-    onAbort = () => reject(new CancelledError());
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
   try {
-    return await Promise.race([opening, cancelled]);
+    return await untilAborted(opening, signal);
   } catch (err) {
     // A tab that arrives after the cancel is closed, not leaked.
     opening.then((tab) => tab.close().catch(() => {})).catch(() => {});
     throw err;
-  } finally {
-    signal.removeEventListener('abort', onAbort);
   }
 }
 
@@ -393,26 +387,18 @@ function log(session: BrowserSession, what: string, err: unknown): void {
 }
 
 /** A page step that must not hang the crawl (a page stuck in a busy loop never answers). */
-async function step<T>(promise: Promise<T>, timeoutMs = STEP_TIMEOUT_MS): Promise<T | undefined> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<undefined>((resolve) => {
-    timer = setTimeout(() => resolve(undefined), timeoutMs);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } catch {
-    return undefined;
-  } finally {
-    clearTimeout(timer);
-  }
+function step<T>(promise: Promise<T>, timeoutMs = STEP_TIMEOUT_MS): Promise<T | undefined> {
+  return withTimeout(
+    promise.catch(() => undefined),
+    timeoutMs,
+    undefined,
+  );
 }
 
 function navigationError(err: unknown): string {
-  const text = err instanceof Error ? err.message : String(err);
-  const first = (text.split('\n')[0] ?? text).replace(/^page\.goto: /, '').trim();
-  const timeout = /^Timeout (\d+)ms exceeded/.exec(first);
-  if (timeout) return `The page did not finish loading within ${Number(timeout[1]) / 1000} s.`;
-  return first;
+  const first = playwrightFirstLine(err);
+  const seconds = playwrightTimeoutSeconds(first);
+  return seconds === undefined ? first : `The page did not finish loading within ${seconds} s.`;
 }
 
 function browserGone(session: BrowserSession): CoworkerError {

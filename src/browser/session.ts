@@ -8,6 +8,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { stripVTControlCharacters } from 'node:util';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { withTimeout } from '../bounded.js';
 import { CancelledError, CoworkerError, throwIfCancelled } from '../errors.js';
 import { type Logger, silentLogger } from '../log.js';
 import { type BlockingProxy, bypassRules, PROXY_HOST, startBlockingProxy } from './originProxy.js';
@@ -505,12 +506,4 @@ export function firstLines(text: string, n: number): string {
     .filter((l) => l.trim() !== '')
     .slice(0, n)
     .join('\n');
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number, fallback: T): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<T>((resolve) => {
-    timer = setTimeout(() => resolve(fallback), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

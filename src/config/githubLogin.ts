@@ -2,9 +2,8 @@
 // configured (or shipped), pointing users at plain `myfav-coworker login` sends them into an error, so
 // every "log in" hint goes through here and suggests a token instead.
 
-import { readFileSync } from 'node:fs';
 import { resolvePaths } from '../paths.js';
-import { userConfigPath } from './userConfig.js';
+import { loadUserConfigSync, type UserConfig } from './userConfig.js';
 
 /**
  * OAuth app client ids shipped with the package, per host (a client id is public, not a secret).
@@ -12,19 +11,30 @@ import { userConfigPath } from './userConfig.js';
  */
 export const shippedClientIds: Readonly<Record<string, string>> = Object.freeze({});
 
+/** MYFAV_GITHUB_CLIENT_ID, else the config file (per host, then for all hosts), else the shipped one. */
+export function configuredClientId(
+  host: string,
+  env: NodeJS.ProcessEnv,
+  config: Pick<UserConfig, 'githubClientId' | 'githubClientIds'>,
+): string | undefined {
+  return (
+    env.MYFAV_GITHUB_CLIENT_ID?.trim() ||
+    config.githubClientIds?.[host] ||
+    config.githubClientId ||
+    shippedClientIds[host]
+  );
+}
+
 /** Whether `login` (browser device flow) can work for this host: a client id in env, config or the package. */
 export function browserLoginAvailable(host: string, env: NodeJS.ProcessEnv = process.env): boolean {
-  if (env.MYFAV_GITHUB_CLIENT_ID?.trim() || shippedClientIds[host]) return true;
+  let config: UserConfig = {};
   try {
     // Sync on purpose: this only runs to word an error message or a status line.
-    const config = JSON.parse(readFileSync(userConfigPath(resolvePaths(env).config), 'utf8')) as {
-      githubClientId?: unknown;
-      githubClientIds?: Record<string, unknown>;
-    };
-    return Boolean(config.githubClientIds?.[host] || config.githubClientId);
+    config = loadUserConfigSync(resolvePaths(env).config);
   } catch {
-    return false;
+    // An unreadable config names no client id (loading it for real says what is wrong).
   }
+  return configuredClientId(host, env, config) !== undefined;
 }
 
 /** The login command to suggest for `host`. */

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
@@ -65,6 +66,23 @@ export async function loadUserConfig(configDir: string): Promise<UserConfig> {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return {};
     throw err;
   }
+  return parseUserConfig(text, file);
+}
+
+/** The same, synchronously: only for wording a message or a status line. */
+export function loadUserConfigSync(configDir: string): UserConfig {
+  const file = userConfigPath(configDir);
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return {};
+    throw err;
+  }
+  return parseUserConfig(text, file);
+}
+
+function parseUserConfig(text: string, file: string): UserConfig {
   let raw: unknown;
   try {
     raw = JSON.parse(text);

@@ -46,7 +46,7 @@ export function githubApiError(err: unknown, ctx: ApiErrorContext): CoworkerErro
     const envSource = ctx.tokenSource && /TOKEN$/.test(ctx.tokenSource) ? ctx.tokenSource : undefined;
     return new CoworkerError(
       'AUTH_FAILED',
-      `GitHub (${ctx.host}) rejected the token${ctx.tokenSource ? ` from ${describeSource(ctx.tokenSource)}` : ''}: it is invalid or revoked.`,
+      `GitHub (${ctx.host}) rejected the token${ctx.tokenSource ? ` from ${describeTokenSource(ctx.tokenSource)}` : ''}: it is invalid or revoked.`,
       envSource
         ? `Set ${envSource} to a valid token or unset it and run \`${loginCommand(ctx.host)}\`.`
         : `Run \`${loginCommand(ctx.host)}\` to log in again.`,
@@ -154,10 +154,11 @@ function messageOf(data: unknown): string {
   return '';
 }
 
-export function describeSource(source: string): string {
+/** Where a token came from, in words: 'GH_TOKEN' → "the GH_TOKEN environment variable". */
+export function describeTokenSource(source: string): string {
   if (source === 'keychain') return 'the OS keychain';
   if (source === 'file') return 'the token file';
-  return source;
+  return /^[A-Z_]+TOKEN$/.test(source) ? `the ${source} environment variable` : source;
 }
 
 const capitalize = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);

@@ -3,6 +3,7 @@
 
 import type { ResolvedToken } from '../auth/resolveToken.js';
 import { anonymousHostNote } from '../auth/tokenHosts.js';
+import { untilAborted } from '../bounded.js';
 import { loginCommand } from '../config/githubLogin.js';
 import { CoworkerError, throwIfCancelled } from '../errors.js';
 import { checkoutPullRequest } from '../git/prCheckout.js';
@@ -59,6 +60,7 @@ export async function resolvePullRequest(
       ...(github.logger ? { logger: github.logger } : {}),
       ...(github.maxRateLimitWaitMs !== undefined ? { maxRateLimitWaitMs: github.maxRateLimitWaitMs } : {}),
     });
+    // Octokit's rate-limit waits cannot be cancelled: stop waiting for them when the job is.
     pr = await untilAborted(fetchPullRequest(client, spec), opts.signal);
   } catch (err) {
     throw githubApiError(err, errorContext);
@@ -158,17 +160,6 @@ export async function checkoutGithubTarget(
     remove: checkout.remove,
     changes: pr.files,
   };
-}
-
-/** Octokit's rate-limit waits cannot be cancelled: stop waiting for them when the job is. */
-function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (!signal) return work;
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason ?? new Error('aborted'));
-    if (signal.aborted) return onAbort();
-    signal.addEventListener('abort', onAbort, { once: true });
-    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-  });
 }
 
 const consentHow: Record<TrustGrant['how'], string> = {

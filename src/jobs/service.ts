@@ -9,6 +9,7 @@
 //   its owner polls: no schema change, and nothing but the owner ever aborts its pipeline.
 
 import PQueue from 'p-queue';
+import { withTimeout } from '../bounded.js';
 import { CancelledError, CoworkerError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { type AppPaths, artifactsDir } from '../paths.js';
@@ -155,21 +156,10 @@ export class JobService {
   /** A job by id or unambiguous prefix, with the state of a dead owner's job brought up to date. */
   async get(idOrPrefix: string): Promise<JobRecord> {
     await this.start();
-    const found = this.store().find(idOrPrefix.trim());
-    if (found === 'ambiguous') {
-      throw new CoworkerError(
-        'JOB_NOT_FOUND',
-        `"${idOrPrefix}" matches more than one job.`,
-        'Use the full job id.',
-      );
-    }
-    if (!found) {
-      throw new CoworkerError(
-        'JOB_NOT_FOUND',
-        `There is no simulation job "${idOrPrefix}".`,
-        'List the jobs with list_simulations (or `myfav-coworker jobs` in a terminal).',
-      );
-    }
+    const found = this.store().lookup(
+      idOrPrefix,
+      'List the jobs with list_simulations (or `myfav-coworker jobs` in a terminal).',
+    );
     return (await this.reapIfOrphaned(found)) ? (this.store().get(found.id) ?? found) : found;
   }
 
@@ -442,19 +432,13 @@ function pauseUntil(done: Promise<void> | undefined, ms: number, signal?: AbortS
   });
 }
 
-/** Whether `promise` settles within `ms` (the timer is cleared either way). */
-async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([
-      promise.then(() => true),
-      new Promise<boolean>((resolve) => {
-        timer = setTimeout(() => resolve(false), ms);
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
+/** Whether `promise` settles within `ms`. */
+function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  return withTimeout(
+    promise.then(() => true),
+    ms,
+    false,
+  );
 }
 
 function shuttingDown(): CoworkerError {

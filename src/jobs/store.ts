@@ -1,4 +1,4 @@
-import type { ErrorInfo } from '../errors.js';
+import { CoworkerError, type ErrorInfo } from '../errors.js';
 import type { JobStatus, Phase, Report, Verdict } from '../report/model.js';
 import type { Db } from './db.js';
 import type { SimulationRequest } from './request.js';
@@ -189,6 +189,27 @@ export class JobStore {
     const matches = this.withPrefix(idOrPrefix, 2);
     if (matches.length > 1) return 'ambiguous';
     return matches[0];
+  }
+
+  /**
+   * `find`, or a JOB_NOT_FOUND error a user can act on: the candidates of an ambiguous prefix, and
+   * `listHint` (how to list the jobs from where the user is) when nothing matches.
+   */
+  lookup(idOrPrefix: string, listHint: string): JobRecord {
+    const id = idOrPrefix.trim();
+    const found = this.find(id);
+    if (found === 'ambiguous') {
+      const list = this.withPrefix(id)
+        .map((j) => `${j.id} (${j.targetInput}, ${j.createdAt.replace('T', ' ').slice(0, 16)})`)
+        .join('; ');
+      throw new CoworkerError(
+        'JOB_NOT_FOUND',
+        `"${id}" matches more than one job: ${list}.`,
+        'Type more of the id, or use the full job id.',
+      );
+    }
+    if (!found) throw new CoworkerError('JOB_NOT_FOUND', `There is no simulation job "${id}".`, listHint);
+    return found;
   }
 
   /** Jobs whose id starts with `prefix` (at least 4 characters), newest first. */

@@ -1,4 +1,7 @@
+import { withTimeout } from '../bounded.js';
 import type { Logger } from '../log.js';
+
+const timedOut = Symbol('timed out');
 
 /**
  * Cleanup steps of one job, run in reverse order of registration — always, on success, error and
@@ -14,21 +17,11 @@ export class Teardown {
   async run(logger: Logger, stepTimeoutMs = 15_000): Promise<void> {
     while (this.steps.length > 0) {
       const step = this.steps.pop()!;
-      let timer: NodeJS.Timeout | undefined;
       try {
-        await Promise.race([
-          step.run(),
-          new Promise((_, reject) => {
-            timer = setTimeout(
-              () => reject(new Error(`timed out after ${stepTimeoutMs / 1000} s`)),
-              stepTimeoutMs,
-            );
-          }),
-        ]);
+        if ((await withTimeout(step.run(), stepTimeoutMs, timedOut)) === timedOut)
+          throw new Error(`timed out after ${stepTimeoutMs / 1000} s`);
       } catch (err) {
         logger.warn(`cleanup: ${step.label} failed: ${(err as Error).message}`);
-      } finally {
-        clearTimeout(timer);
       }
     }
   }

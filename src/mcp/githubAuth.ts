@@ -64,13 +64,16 @@ export function createGithubAuthTools(opts: {
     },
 
     async status(): Promise<GithubStatus> {
-      const { authStatus } = await import('../auth/index.js');
+      const [{ authStatus }, { describeTokenSource }] = await Promise.all([
+        import('../auth/index.js'),
+        import('../github/apiErrors.js'),
+      ]);
       const status = await authStatus({ paths: opts.paths, signal: opts.signal });
       return {
         loggedIn: status.loggedIn,
         host: status.host,
         ...(status.login ? { user: status.login } : {}),
-        ...(status.source ? { source: describeSource(status.source) } : {}),
+        ...(status.source ? { source: describeTokenSource(status.source) } : {}),
         ...(status.problem ? { problem: status.problem } : {}),
         ...(status.fix ? { fix: status.fix } : {}),
         ...(pending && pending.expiresAt > Date.now()
@@ -80,10 +83,4 @@ export function createGithubAuthTools(opts: {
       };
     },
   };
-}
-
-function describeSource(source: string): string {
-  if (source === 'keychain') return 'the OS keychain';
-  if (source === 'file') return 'the token file';
-  return `the ${source} environment variable`;
 }

@@ -4,7 +4,9 @@
 import type { ErrorInfo } from '../errors.js';
 
 export type Verdict = 'pass' | 'fail' | 'inconclusive';
-export type JobStatus = 'queued' | 'running' | 'completed' | 'error' | 'cancelled' | 'interrupted';
+/** Every job status, in the order a job can reach them. */
+export const jobStatuses = ['queued', 'running', 'completed', 'error', 'cancelled', 'interrupted'] as const;
+export type JobStatus = (typeof jobStatuses)[number];
 export type Severity = 'error' | 'warning' | 'info';
 
 export type Phase =

@@ -391,7 +391,9 @@ describe('pull request resolution', () => {
     const err = await failure(checkoutTarget(spec('acme/demo', 1), context({ token: fakeToken() }).ctx));
     expect(err.code).toBe('AUTH_FAILED');
     expect(err.exitCode).toBe(4);
-    expect(err.message).toMatch(/rejected the token from GH_TOKEN: it is invalid or revoked/);
+    expect(err.message).toMatch(
+      /rejected the token from the GH_TOKEN environment variable: it is invalid or revoked/,
+    );
     expect(err.hint).toMatch(/myfav-coworker login/);
   });
 

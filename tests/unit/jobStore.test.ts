@@ -83,6 +83,14 @@ describe('JobStore', () => {
         .sort(),
     ).toEqual(['abcd-0002', 'zzzz-0003']);
     expect(store.list({ limit: 1 })).toHaveLength(1);
+    // The one lookup both faces use: the candidates of an ambiguous prefix, the face's hint for none.
+    expect(() => store.lookup(' abcd ', 'hint')).toThrow(
+      /"abcd" matches more than one job: abcd-000\d .*; abcd-000\d/,
+    );
+    expect(() => store.lookup('nope-1234', 'List the jobs with X.')).toThrow(
+      expect.objectContaining({ code: 'JOB_NOT_FOUND', hint: 'List the jobs with X.' }),
+    );
+    expect(store.lookup(' zzzz ', 'hint').id).toBe('zzzz-0003');
   });
 
   it('marks running jobs of dead owners interrupted and leaves live owners alone', () => {

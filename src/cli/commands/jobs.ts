@@ -3,10 +3,8 @@ import { clip } from '../../clip.js';
 import type { Deps } from '../../deps.js';
 import { CoworkerError } from '../../errors.js';
 import type { JobRecord } from '../../jobs/store.js';
-import type { JobStatus } from '../../report/model.js';
+import { type JobStatus, jobStatuses as statuses } from '../../report/model.js';
 import { colorEnabled, formatElapsed, styler, writeJson } from '../output.js';
-
-const statuses: JobStatus[] = ['queued', 'running', 'completed', 'error', 'cancelled', 'interrupted'];
 
 export function registerJobs(program: Command, deps: () => Deps): void {
   program

@@ -14,7 +14,7 @@ export function registerShow(program: Command, deps: () => Deps): void {
     .option('--json', 'print the report as JSON')
     .action(async (idArg: string, flags: { json?: boolean }) => {
       const store = await deps().history();
-      const job = findJob(store.find(idArg.trim()), idArg, () => store.withPrefix(idArg.trim()));
+      const job = store.lookup(idArg, 'List the jobs with `myfav-coworker jobs`.');
       const report = store.report(job.id);
       if (!report) {
         // Queued, running or interrupted: no report yet, show what the history knows.
@@ -36,31 +36,6 @@ export function registerShow(program: Command, deps: () => Deps): void {
       }
       process.stdout.write(markdown.endsWith('\n') ? markdown : `${markdown}\n`);
     });
-}
-
-function findJob(
-  found: JobRecord | undefined | 'ambiguous',
-  idArg: string,
-  candidates: () => JobRecord[],
-): JobRecord {
-  if (found === 'ambiguous') {
-    const list = candidates()
-      .map((j) => `${j.id} (${j.targetInput}, ${j.createdAt.replace('T', ' ').slice(0, 16)})`)
-      .join('; ');
-    throw new CoworkerError(
-      'JOB_NOT_FOUND',
-      `"${idArg}" matches more than one job: ${list}.`,
-      'Type more of the id.',
-    );
-  }
-  if (!found) {
-    throw new CoworkerError(
-      'JOB_NOT_FOUND',
-      `No job "${idArg}".`,
-      'List the jobs with `myfav-coworker jobs`.',
-    );
-  }
-  return found;
 }
 
 function describeUnfinished(job: JobRecord): string {

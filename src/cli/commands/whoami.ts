@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { type AuthStatus, authStatus } from '../../auth/index.js';
 import type { Deps } from '../../deps.js';
 import { ExitCode } from '../../errors.js';
+import { describeTokenSource } from '../../github/apiErrors.js';
 import { colorEnabled, styler, writeJson } from '../output.js';
 
 interface WhoamiFlags {
@@ -31,15 +32,6 @@ export function registerWhoami(program: Command, deps: () => Deps): void {
   describe(auth.command('status').description('Same as `whoami`'));
 }
 
-const sourceText: Record<NonNullable<AuthStatus['source']>, string> = {
-  GH_TOKEN: 'the GH_TOKEN environment variable',
-  GITHUB_TOKEN: 'the GITHUB_TOKEN environment variable',
-  GH_ENTERPRISE_TOKEN: 'the GH_ENTERPRISE_TOKEN environment variable',
-  GITHUB_ENTERPRISE_TOKEN: 'the GITHUB_ENTERPRISE_TOKEN environment variable',
-  keychain: 'the OS keychain',
-  file: 'the token file (plain text)',
-};
-
 function renderStatus(s: AuthStatus, color: boolean): string {
   const style = styler(color);
   const lines = [style('bold', s.host)];
@@ -48,7 +40,7 @@ function renderStatus(s: AuthStatus, color: boolean): string {
   } else {
     lines.push(`  ${style('red', '✗')} ${s.problem ?? 'Not logged in.'}`);
   }
-  if (s.source) lines.push(`  Token from: ${sourceText[s.source]}`);
+  if (s.source) lines.push(`  Token from: ${describeTokenSource(s.source)}`);
   if (s.scopes) lines.push(`  Scopes: ${s.scopes.length ? s.scopes.join(', ') : 'none'}`);
   else if (s.loggedIn && s.login)
     lines.push('  Scopes: (a fine-grained token: permissions are set per repository)');

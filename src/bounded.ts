@@ -1,0 +1,32 @@
+// Waiting with a limit, done one way everywhere: a time limit that gives a fallback, and a cancel that
+// stops the wait. Neither stops the work itself (a hung page call or an Octokit rate-limit wait cannot
+// be stopped); each leaves no timer or listener behind.
+
+import { CancelledError, CoworkerError } from './errors.js';
+
+/** `work`'s outcome, or `fallback` once `ms` pass first. */
+export async function withTimeout<T, F>(work: Promise<T>, ms: number, fallback: F): Promise<T | F> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      work,
+      new Promise<F>((resolve) => {
+        timer = setTimeout(() => resolve(fallback), ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** `work`'s outcome, or a CancelledError (the signal's own reason when it is one) as soon as `signal` fires. */
+export function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return work;
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () =>
+      reject(signal.reason instanceof CoworkerError ? signal.reason : new CancelledError());
+    if (signal.aborted) return onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
