@@ -2,12 +2,14 @@
 // and resident memory once idle — our `myfav-coworker mcp` side by side with @playwright/mcp (a dev
 // dependency) as the reference stdio server and a bare-node stub that answers `initialize` and
 // `tools/list` and nothing else (the floor: Node's own start-up), in the same run, runs interleaved.
-// Goals (issue 12): initialize ≤ 0.4× @playwright/mcp and ≤ 2× the stub; idle RSS ≤ 60 MB.
+// Goals (issue 12): initialize ≤ 0.4× @playwright/mcp and ≤ 2× the stub; idle RSS ≤ 60 MB. A fourth row is
+// the memory floor of any server built on the official SDK: one tool, bundled by esbuild like ours.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { build } from 'esbuild';
 
 const runs = 9;
 const idleMs = 1500;
@@ -29,10 +31,32 @@ process.stdin.on('data', (chunk) => {
 });
 `;
 
+// The smallest server the MCP SDK makes: what its own modules (protocol types in zod, ajv) cost.
+const sdkMinimalSource = `import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import { z } from 'zod';
+const server = new McpServer({ name: 'sdk-minimal', version: '0' });
+server.registerTool('echo', { description: 'echo', inputSchema: { text: z.string() } }, async ({ text }) => ({
+  content: [{ type: 'text', text }],
+}));
+await server.connect(new StdioServerTransport());
+`;
+
 export default async function mcpStartup(ctx) {
   const work = mkdtempSync(path.join(os.tmpdir(), 'myfav-bench-mcp-'));
   const stub = path.join(work, 'stub-server.mjs');
   writeFileSync(stub, stubSource);
+  const sdkMinimal = path.join(work, 'sdk-minimal.mjs');
+  await build({
+    absWorkingDir: ctx.root,
+    stdin: { contents: sdkMinimalSource, resolveDir: ctx.root, loader: 'js' },
+    outfile: sdkMinimal,
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node22',
+    logLevel: 'warning',
+  });
   const servers = [
     {
       name: 'myfav-coworker mcp',
@@ -53,6 +77,7 @@ export default async function mcpStartup(ctx) {
       env: {},
     },
     { name: 'bare node stub (floor)', args: [stub], env: {} },
+    { name: 'MCP SDK, one tool, bundled (SDK floor)', args: [sdkMinimal], env: {} },
   ];
   const results = new Map(servers.map((s) => [s.name, []]));
   try {
@@ -84,7 +109,8 @@ export default async function mcpStartup(ctx) {
       `${(median(r.map((x) => x.toolsListBytes)) / 1024).toFixed(1)} KB`,
     ];
   });
-  const rss = median(results.get(servers[0].name).map((x) => x.rssKb)) / 1024;
+  const rssOf = (name) => median(results.get(name).map((x) => x.rssKb)) / 1024;
+  const rss = rssOf(servers[0].name);
   const vsPlaywright = ours / initMedian(servers[1].name);
   const vsStub = ours / initMedian(servers[2].name);
   const goal = (ok) => (ok ? 'met' : 'NOT met');
@@ -103,7 +129,7 @@ export default async function mcpStartup(ctx) {
     notes: [
       `${runs} runs each, interleaved, after one uncounted warm-up run each (Node's compile cache); spawned with \`node\` directly (npx adds its own start-up on top), Node ${process.version}, ${os.cpus().length} CPU(s), load average ${os.loadavg()[0].toFixed(1)} at the end.`,
       'RSS from /proc/<pid>/status (VmRSS) after the handshake and tools/list, then an idle pause; Linux only.',
-      `Goals: initialize ≤ 0.4× @playwright/mcp: ${vsPlaywright.toFixed(2)}× (${goal(vsPlaywright <= 0.4)}); ≤ 2× the bare stub: ${vsStub.toFixed(2)}× (${goal(vsStub <= 2)}); idle RSS ≤ 60 MB: ${rss.toFixed(1)} MB (${goal(rss <= 60)}).`,
+      `Goals: initialize ≤ 0.4× @playwright/mcp: ${vsPlaywright.toFixed(2)}× (${goal(vsPlaywright <= 0.4)}); ≤ 2× the bare stub: ${vsStub.toFixed(2)}× (${goal(vsStub <= 2)}); idle RSS ≤ 60 MB: ${rss.toFixed(1)} MB (${goal(rss <= 60)}); a one-tool server on the SDK takes ${rssOf(servers[3].name).toFixed(1)} MB${rssOf(servers[3].name) > 60 ? ', so 60 MB is out of reach for any server built on it' : ''}.`,
     ],
   };
 }
