@@ -10,7 +10,7 @@ import type { Comparison } from '../report/model.js';
 import type { Sandbox } from '../sandbox/types.js';
 import { type PreparedSide, prepareSide } from './appSide.js';
 import type { JobRecord } from './store.js';
-import { Teardown } from './teardown.js';
+import { removalTimeoutMs, Teardown } from './teardown.js';
 
 export interface BaseSideInput {
   job: JobRecord;
@@ -58,7 +58,7 @@ export function startBaseSide(input: BaseSideInput): BaseSide {
     const home = path.join(input.tempDir, 'base-home');
     await mkdir(input.logDir, { recursive: true, mode: 0o700 });
     const checkout = await addExtraWorktree(input.mirrorDir, worktree, input.baseSha, signal);
-    teardown.add('remove the base worktree', () => checkout.remove());
+    teardown.add('remove the base worktree', () => checkout.remove(), { timeoutMs: removalTimeoutMs });
     const side = await prepareSide({
       jobId: input.job.id,
       worktree,

@@ -1,4 +1,4 @@
-import { rm } from 'node:fs/promises';
+import { access, rm } from 'node:fs/promises';
 import { killJobProcesses, killProcessGroup } from '../app/processGroup.js';
 import { hasProcFs, isRunning, readStat } from '../app/procfs.js';
 import type { Logger } from '../log.js';
@@ -22,12 +22,7 @@ export async function recoverInterruptedJobs(
     // group, and cannot hit an unrelated process that reused the pgid. Elsewhere the stored group is all we have.
     await killJobProcesses(job.id).catch(() => []);
     if (job.appPgid && process.platform !== 'linux') await killProcessGroup(job.appPgid).catch(() => false);
-    if (job.worktreeDir && job.mirrorDir) {
-      // git (simple-git) loads only when there is a worktree to remove: not on every start-up.
-      const { removeWorktree } = await import('../git/worktree.js');
-      await removeWorktree(job.mirrorDir, job.worktreeDir).catch(() => {});
-    } else if (job.worktreeDir) await rm(job.worktreeDir, { recursive: true, force: true }).catch(() => {});
-    if (job.tempDir) await rm(job.tempDir, { recursive: true, force: true }).catch(() => {});
+    await removeLeftoverDirs(job);
     store.clearLeftovers(job.id);
   }
   if (orphans.length > 0) {
@@ -35,8 +30,42 @@ export async function recoverInterruptedJobs(
       `${orphans.length} job(s) interrupted by an earlier crash were marked 'interrupted' and cleaned up.`,
     );
   }
+  // Finished jobs whose teardown could not remove a folder in time (a huge node_modules on a busy machine):
+  // their processes were stopped by that teardown; only folders are left.
+  for (const job of store.finishedWithLeftovers()) {
+    if ((await exists(job.worktreeDir)) || (await exists(job.tempDir))) {
+      logger.debug(`removing what job ${job.id} left behind`);
+      await removeLeftoverDirs(job);
+    }
+    if (!(await exists(job.worktreeDir)) && !(await exists(job.tempDir))) store.clearLeftovers(job.id);
+  }
   return orphans;
 }
+
+/**
+ * After a job's teardown: when its worktree and temp dir are gone, the history forgets them; when a
+ * cleanup step could not remove one, it stays recorded and the next start-up removes it.
+ */
+export async function forgetRemovedLeftovers(store: JobStore, id: string): Promise<void> {
+  const job = store.get(id);
+  if (job && !(await exists(job.worktreeDir)) && !(await exists(job.tempDir))) store.clearLeftovers(id);
+}
+
+async function removeLeftoverDirs(job: JobRecord): Promise<void> {
+  if (job.worktreeDir && job.mirrorDir) {
+    // git (simple-git) loads only when there is a worktree to remove: not on every start-up.
+    const { removeWorktree } = await import('../git/worktree.js');
+    await removeWorktree(job.mirrorDir, job.worktreeDir).catch(() => {});
+  } else if (job.worktreeDir) await rm(job.worktreeDir, { recursive: true, force: true }).catch(() => {});
+  if (job.tempDir) await rm(job.tempDir, { recursive: true, force: true }).catch(() => {});
+}
+
+const exists = async (dir: string | null): Promise<boolean> =>
+  dir !== null &&
+  (await access(dir).then(
+    () => true,
+    () => false,
+  ));
 
 export function isProcessAlive(pid: number): boolean {
   try {

@@ -26,10 +26,11 @@ import { baseCacheKey, type CachedBaseRun, readBaseCache } from './baseCache.js'
 import { type BaseSide, startBaseSide } from './baseSide.js';
 import { type BaseSource, cachedRunCovers, runComparePhase } from './comparePhase.js';
 import type { ProgressListener } from './progress.js';
+import { forgetRemovedLeftovers } from './recovery.js';
 import { setupNotes } from './setupNotes.js';
 import type { JobRecord, JobStore } from './store.js';
 import { checkoutTarget } from './target.js';
-import { Teardown } from './teardown.js';
+import { removalTimeoutMs, Teardown } from './teardown.js';
 
 export interface JobDeps {
   paths: AppPaths;
@@ -101,7 +102,9 @@ export async function runJob(job: JobRecord, deps: JobDeps, opts: JobRunOptions)
     const tempDir = jobTempDir(paths, job.id);
     await mkdir(tempDir, { recursive: true, mode: 0o700 });
     store.update(job.id, { tempDir, phase: 'checkout' });
-    teardown.add('remove temp dir', () => rm(tempDir, { recursive: true, force: true, maxRetries: 3 }));
+    teardown.add('remove temp dir', () => rm(tempDir, { recursive: true, force: true, maxRetries: 3 }), {
+      timeoutMs: removalTimeoutMs,
+    });
     // Before anything is fetched: without a working sandbox (and no --no-sandbox) the job ends here.
     const sandbox = await sandboxForJob({
       paths,
@@ -122,7 +125,7 @@ export async function runJob(job: JobRecord, deps: JobDeps, opts: JobRunOptions)
       ...(job.request.consent ? { consent: job.request.consent } : {}),
       onProgress: progress,
     });
-    teardown.add('remove worktree', () => checkout.remove());
+    teardown.add('remove worktree', () => checkout.remove(), { timeoutMs: removalTimeoutMs });
     // What left its process group (a postinstall's daemon started with setsid, a watcher) still carries
     // the job marker: swept after the app and the browser are stopped, before the worktree goes.
     teardown.add('stop leftover processes of the job', () => killJobProcesses(job.id, { graceMs: 1000 }));
@@ -176,7 +179,9 @@ export async function runJob(job: JobRecord, deps: JobDeps, opts: JobRunOptions)
         logger,
         progress,
       });
-      teardown.add('stop the base app and remove its worktree', () => side.stop());
+      teardown.add('stop the base app and remove its worktree', () => side.stop(), {
+        timeoutMs: removalTimeoutMs,
+      });
       return side;
     };
     const startBase = (): BaseSource => ({ kind: 'live', side: launchBase(), cacheKey });
@@ -347,6 +352,8 @@ export async function runJob(job: JobRecord, deps: JobDeps, opts: JobRunOptions)
   } finally {
     enter('teardown', 'cleaning up');
     await teardown.run(logger);
+    // What a cleanup step could not remove stays recorded: the next start-up removes it (recovery.ts).
+    await forgetRemovedLeftovers(store, job.id);
     enter('report', 'writing the report');
   }
 

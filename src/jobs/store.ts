@@ -141,13 +141,16 @@ export class JobStore {
   }
 
   /** Record the final report; it is the last word on the job (it replaces an earlier `interrupted` mark by a shutdown). */
+  /**
+   * Store a finished job's report. Its worktree and temp dir stay recorded: the job's teardown forgets
+   * them once they are gone (forgetRemovedLeftovers), and what it could not remove the next start-up does.
+   */
   finish(report: Report): void {
     this.db
       .prepare(
         `UPDATE jobs SET status = @status, verdict = @verdict, summary = @summary, finished_at = @finishedAt,
            error_code = @errorCode, error_message = @errorMessage, error_hint = @errorHint,
-           timings_json = @timings, usage_json = @usage, report_json = @report, phase = NULL, app_pgid = NULL,
-           worktree_dir = NULL, temp_dir = NULL
+           timings_json = @timings, usage_json = @usage, report_json = @report, phase = NULL, app_pgid = NULL
          WHERE id = @id`,
       )
       .run({
@@ -286,6 +289,18 @@ export class JobStore {
   }
 
   /** After cleaning an interrupted job's leftovers, forget them. */
+  /** Jobs that have finished but still have a worktree or temp dir recorded (see recovery.ts). */
+  finishedWithLeftovers(): JobRecord[] {
+    return (
+      this.db
+        .prepare(
+          `SELECT * FROM jobs WHERE status NOT IN ('running', 'queued')
+             AND (worktree_dir IS NOT NULL OR temp_dir IS NOT NULL)`,
+        )
+        .all() as Row[]
+    ).map(toRecord);
+  }
+
   clearLeftovers(id: string): void {
     this.db
       .prepare('UPDATE jobs SET app_pgid = NULL, worktree_dir = NULL, temp_dir = NULL WHERE id = ?')
