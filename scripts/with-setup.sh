@@ -3,7 +3,7 @@
 #   bash scripts/with-setup.sh demo    # simulate the bundled demo
 #   bash scripts/with-setup.sh test    # the whole test suite
 # Installs only what is missing: git, Chromium, gnome-keyring + dbus (a real OS keychain for the tests),
-# bubblewrap (the sandbox of the PR's code, Linux),
+# bubblewrap (the sandbox of the PR's code, Linux), for `test` and `bench` MariaDB + FastAPI (the full-stack fixture),
 # Node.js >= 22 (24 LTS from the npm registry, under ~/.node24, when the system's node is older),
 # and the npm dependencies (npm ci).
 set -euo pipefail
@@ -25,6 +25,13 @@ command -v gnome-keyring-daemon >/dev/null 2>&1 || missing+=(gnome-keyring)
 command -v dbus-run-session >/dev/null 2>&1 || missing+=(dbus dbus-user-session)
 # The OS sandbox the PR's install and app run in (Linux).
 if [ "$(uname -s)" = Linux ]; then command -v bwrap >/dev/null 2>&1 || missing+=(bubblewrap); fi
+# The full-stack fixture of the tests and the bench (Debian packages): MariaDB, and FastAPI + uvicorn +
+# PyMySQL for the system python3.
+if [ "$script" = test ] || [ "$script" = bench ]; then
+  command -v mariadbd >/dev/null 2>&1 || [ -x /usr/sbin/mariadbd ] || missing+=(mariadb-server)
+  /usr/bin/python3 -c 'import fastapi, uvicorn, pymysql' >/dev/null 2>&1 ||
+    missing+=(python3-fastapi python3-uvicorn python3-pymysql)
+fi
 if [ "${#missing[@]}" -gt 0 ]; then
   if command -v apt-get >/dev/null 2>&1; then
     sudo=""

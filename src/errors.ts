@@ -21,6 +21,7 @@ export type ErrorCode =
   | 'INSTALL_FAILED'
   | 'APP_EXITED'
   | 'APP_NOT_READY'
+  | 'SERVICE_FAILED'
   | 'PORT_TAKEN'
   | 'SANDBOX_UNAVAILABLE'
   | 'UNSAFE_FILE'

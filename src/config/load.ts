@@ -10,6 +10,7 @@ import {
   type SettingOverrides,
   type SimulationSettings,
 } from './schema.js';
+import { planServices } from './services.js';
 
 export const repoConfigFileName = '.myfav-coworker.json';
 
@@ -125,6 +126,19 @@ function describeIssues(error: z.ZodError): string {
 export function resolveSettings(file: RepoConfig, flags: SettingOverrides): SimulationSettings {
   const pick = <T>(flag: T | undefined, fromFile: T | undefined, fallback: T): T =>
     flag !== undefined ? flag : fromFile !== undefined ? fromFile : fallback;
+  const services = file.services ? planServices(file.services, 'the config') : undefined;
+  // A full-stack app: the app service's folder, commands and env are the app's (flags still win).
+  const app = services?.app.config;
+  if (app) {
+    file = {
+      ...file,
+      appDir: file.appDir ?? app.cwd ?? '.',
+      start: app.start,
+      install: app.install ?? false,
+      env: { ...(file.env ?? {}), ...(app.env ?? {}) },
+      ...(file.url === undefined && app.ready && 'url' in app.ready ? { url: app.ready.url } : {}),
+    };
+  }
   const readyTimeoutSeconds = pick(flags.readyTimeoutSeconds, file.readyTimeout, undefined);
   const installTimeoutSeconds = pick(flags.installTimeoutSeconds, file.installTimeout, undefined);
   return {
@@ -147,5 +161,7 @@ export function resolveSettings(file: RepoConfig, flags: SettingOverrides): Simu
     visualThreshold: file.visualThreshold ?? defaultSettings.visualThreshold,
     mask: file.mask ?? defaultSettings.mask,
     accessibility: file.accessibility ?? defaultSettings.accessibility,
+    services: services?.before ?? [],
+    ...(services ? { appService: services.app.name } : {}),
   };
 }

@@ -30,6 +30,40 @@ export const ignoreRuleSchema = z
 
 export type IgnoreRule = z.infer<typeof ignoreRuleSchema>;
 
+const envNameSchema = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/);
+
+/**
+ * One process of a full-stack app (a database, an API, the frontend). Each gets a free port of its own
+ * (`PORT`, `${port}`; other services read it as `${services.NAME.port}`), a data dir in the job's temp
+ * dir (`${dataDir}`) and a log of its own; `app: true` marks the one the browser opens.
+ */
+export const serviceSchema = z
+  .object({
+    cwd: z.string().min(1).describe('Folder the commands run in, relative to the repo root.').optional(),
+    install: z.string().min(1).describe('Command run once before start (dependencies).').optional(),
+    start: z.string().min(1).describe('Command that starts the service; it gets PORT.'),
+    seed: z.string().min(1).describe('Command run once the service is ready (schema, data).').optional(),
+    env: z.record(envNameSchema, z.string()).optional(),
+    ready: z
+      .union([z.object({ url: z.string().min(1) }).strict(), z.object({ port: z.literal(true) }).strict()])
+      .describe(
+        'Ready when this URL (a path on its port) answers < 500, or when its port accepts connections.',
+      )
+      .optional(),
+    dependsOn: z
+      .array(z.string().min(1))
+      .describe('Services started (and ready) before this one.')
+      .optional(),
+    app: z.literal(true).describe('The service the browser opens (exactly one).').optional(),
+  })
+  .strict();
+
+export type ServiceConfig = z.infer<typeof serviceSchema>;
+
+export const serviceNameSchema = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9_-]{0,39}$/i, 'a service name is letters, digits, "-" or "_" (up to 40)');
+
 /** `.myfav-coworker.json` at the repo root. Every field optional; unknown fields are an error (typos). */
 export const repoConfigSchema = z
   .object({
@@ -52,7 +86,11 @@ export const repoConfigSchema = z
       .describe('Paths (or #/hash routes) to visit besides the entry URL.')
       .optional(),
     maxPages: z.number().int().min(1).max(200).describe('Bound on pages the smoke crawl visits.').optional(),
-    env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.string()).optional(),
+    env: z.record(envNameSchema, z.string()).optional(),
+    services: z
+      .record(serviceNameSchema, serviceSchema)
+      .describe('A full-stack app: database, API and frontend started together (one has "app": true).')
+      .optional(),
     allowedOrigins: z.array(z.string().url()).describe('Extra origins the browser may reach.').optional(),
     instructions: z.string().max(10_000).optional(),
     compareBase: z
@@ -141,6 +179,23 @@ export interface SimulationSettings {
   mask: string[];
   /** Severity of a new accessibility violation, or 'off' (axe does not run). */
   accessibility: AccessibilityLevel;
+  /** `services` of a full-stack app: the ones started before the app, in start order ([] for one app). */
+  services: ServiceSpec[];
+  /** The name of the service the browser opens (its cwd/start/install/env are the app's settings above). */
+  appService?: string;
+}
+
+/** A service started before the app, as resolved from the config (or a docker-compose.yml). */
+export interface ServiceSpec {
+  name: string;
+  /** Relative to the repo root ('' = root). */
+  cwd: string;
+  install?: string;
+  start: string;
+  seed?: string;
+  env: Record<string, string>;
+  ready: { url: string } | { port: true };
+  dependsOn: string[];
 }
 
 export type AccessibilityLevel = 'warning' | 'error' | 'off';
@@ -169,4 +224,5 @@ export const defaultSettings: SimulationSettings = {
   visualThreshold: DEFAULT_VISUAL_THRESHOLD,
   mask: [],
   accessibility: 'warning',
+  services: [],
 };

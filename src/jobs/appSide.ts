@@ -2,11 +2,14 @@
 // worktree to a running app: read the repository's config, detect the app, install, launch. Both sides go
 // through this one function, so they are prepared the same way (and the base run is a fair reference).
 
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { detectApp } from '../app/detect.js';
 import { copyEnvTemplate } from '../app/dotenvTemplate.js';
 import { installDependencies } from '../app/install.js';
 import { launchApp } from '../app/launch.js';
+import { readLogTail } from '../app/logTail.js';
+import { type RunningServices, startServices, withLocalPorts } from '../app/services/start.js';
 import type { AppPlan, RunningApp } from '../app/types.js';
 import { settingsForJob } from '../config/jobSettings.js';
 import type { RepoConfig, SettingOverrides, SimulationSettings } from '../config/schema.js';
@@ -48,6 +51,8 @@ export interface PreparedSide {
   app: RunningApp;
   appLog: string;
   installLog?: string;
+  /** A full-stack app's other services (database, API), running until the side's teardown. */
+  services?: RunningServices;
 }
 
 export async function prepareSide(input: SideInput): Promise<PreparedSide> {
@@ -86,10 +91,36 @@ export async function prepareSide(input: SideInput): Promise<PreparedSide> {
     });
   }
 
+  let services: RunningServices | undefined;
+  if (settings.services.length > 0) {
+    input.enter('launch', `starting ${settings.services.map((s) => s.name).join(', ')}`);
+    services = await startServices(settings.services, {
+      jobId: input.jobId,
+      worktree: input.worktree,
+      homeRoot: `${input.home}-services`,
+      logDir: input.logDir,
+      sandbox: input.sandbox,
+      signal,
+      readyTimeoutMs: settings.readyTimeoutMs,
+      installTimeoutMs: settings.installTimeoutMs,
+      progress: input.progress,
+    });
+    // Registered before the app: torn down after it (reverse order).
+    input.teardown.add('stop the services', () => services!.stop());
+    plan.notes.push(services.note);
+    if (plan.startCommand) plan.startCommand = services.substitute(plan.startCommand);
+  }
+
   input.enter('launch', plan.startCommand ? `starting: ${plan.startCommand}` : 'serving the static site');
   const appLog = path.join(input.logDir, 'app.log');
   const app = await launchApp(plan, {
     ...childEnv,
+    ...(services
+      ? {
+          extra: services.substituteEnv(settings.env),
+          sandbox: withLocalPorts(input.sandbox, services.ports),
+        }
+      : {}),
     logFile: appLog,
     signal,
     readyTimeoutMs: settings.readyTimeoutMs,
@@ -98,7 +129,34 @@ export async function prepareSide(input: SideInput): Promise<PreparedSide> {
   input.progress(`app answers at ${app.url}`);
   if (app.note) plan.notes.push(app.note);
   throwIfCancelled(signal);
-  return { repoConfig, settings, plan, app, appLog, ...(installLog ? { installLog } : {}) };
+  return {
+    repoConfig,
+    settings,
+    plan,
+    app,
+    appLog,
+    ...(installLog ? { installLog } : {}),
+    ...(services ? { services } : {}),
+  };
+}
+
+/**
+ * The services' logs as the crawl's findings quote them (a 5xx the app passed on from its API), and
+ * why the run cannot be judged when one of them stopped during the crawl.
+ */
+export async function serviceLogsOf(side: PreparedSide): Promise<Array<{ text: string; file: string }>> {
+  return Promise.all(
+    (side.services?.logs ?? []).map(async (log) => ({
+      text: await readFile(log.file, 'utf8').catch(() => ''),
+      file: `services/${log.name}.log`,
+    })),
+  );
+}
+
+export function stoppedServiceReason(side: PreparedSide): string | undefined {
+  const stopped = side.services?.stopped()[0];
+  if (!stopped) return undefined;
+  return `the service "${stopped.name}" ${stopped.how} during the run (see services/${stopped.name}.log):\n${readLogTail(stopped.logFile, 15)}`;
 }
 
 export function appInfo(plan: AppPlan, url: string): AppInfo {

@@ -21,7 +21,7 @@ import { decideVerdict, summarize } from '../report/verdict.js';
 import { writeReportFiles } from '../report/write.js';
 import { sandboxForJob } from '../sandbox/forJob.js';
 import { sandboxInfo } from '../sandbox/types.js';
-import { appInfo, prepareSide } from './appSide.js';
+import { appInfo, prepareSide, serviceLogsOf, stoppedServiceReason } from './appSide.js';
 import { baseCacheKey, type CachedBaseRun, readBaseCache } from './baseCache.js';
 import { type BaseSide, startBaseSide } from './baseSide.js';
 import { type BaseSource, cachedRunCovers, runComparePhase } from './comparePhase.js';
@@ -256,7 +256,12 @@ export async function runJob(job: JobRecord, deps: JobDeps, opts: JobRunOptions)
     report.brokenLinks = crawl.brokenLinks;
     report.artifacts.screenshots = crawl.pages.flatMap((p) => (p.screenshot ? [p.screenshot] : []));
     const appLogText = await readFile(appLog, 'utf8').catch(() => '');
-    crawlFindings = findingsFromCrawl(crawl, { appLog: { text: appLogText, file: 'app.log' } });
+    crawlFindings = findingsFromCrawl(crawl, {
+      appLog: { text: appLogText, file: 'app.log' },
+      serviceLogs: await serviceLogsOf(head),
+    });
+    // A database or API that died mid-crawl: the pages say nothing about the change.
+    incompleteReason ??= stoppedServiceReason(head);
     if (crawl.pages.every((page) => page.status === null)) {
       // The app answered the readiness probe, then no page loaded at all: it went away mid-run. That
       // says nothing about the change yet, so the run is inconclusive rather than a failure.

@@ -59,6 +59,11 @@ interface Group {
 export interface CrawlFindingOptions {
   /** The app's log (stdout + stderr), to quote the server side of a 5xx response. */
   appLog?: { text: string; file: string };
+  /**
+   * A full-stack app's other services (`services/api.log`…): a 5xx the app passed on from its API is
+   * explained by the log of the service that names the request.
+   */
+  serviceLogs?: Array<{ text: string; file: string }>;
 }
 
 export function findingsFromCrawl(result: CrawlResult, opts: CrawlFindingOptions = {}): Finding[] {
@@ -125,7 +130,7 @@ export function findingsFromCrawl(result: CrawlResult, opts: CrawlFindingOptions
         firstSeen: index,
         pages: [],
         linkedFrom: [],
-        build: (g) => failedRequestFinding(request, origin, g, origins, opts.appLog),
+        build: (g) => failedRequestFinding(request, origin, g, origins, opts),
       }));
     }
 
@@ -281,7 +286,7 @@ function failedRequestFinding(
   origin: string | null,
   g: Group,
   origins: readonly string[],
-  appLog?: CrawlFindingOptions['appLog'],
+  logs: CrawlFindingOptions,
 ): Finding {
   const target = displayUrl(request.url, origin);
   const what =
@@ -300,7 +305,7 @@ function failedRequestFinding(
     detail: `${title} while loading ${listPages(g.pages.map((p) => p.path))}.${elsewhere}`,
     evidence: evidence(g.pages, [
       `${request.method} ${request.url} → ${request.status !== null ? `HTTP ${request.status}` : (request.failure ?? 'network error')}`,
-      ...serverSide(request, appLog),
+      ...serverSide(request, logs),
     ]),
     steps: [
       `Open ${first.path}`,
@@ -312,14 +317,19 @@ function failedRequestFinding(
 }
 
 /** For a same-origin 5xx: the app log file and the lines of it that explain the error. */
-function serverSide(request: FailedRequest, appLog: CrawlFindingOptions['appLog']): string[] {
-  if (!appLog || request.status === null || request.status < 500) return [];
+function serverSide(request: FailedRequest, { appLog, serviceLogs = [] }: CrawlFindingOptions): string[] {
+  if (request.status === null || request.status < 500) return [];
   let requestPath: string;
   try {
     requestPath = new URL(request.url).pathname;
   } catch {
     return [];
   }
+  for (const log of serviceLogs) {
+    const excerpt = serverLogExcerpt(log.text, requestPath, false);
+    if (excerpt.length) return [log.file, `Server log (${log.file}): ${excerpt.join('\n')}`];
+  }
+  if (!appLog) return [];
   const excerpt = serverLogExcerpt(appLog.text, requestPath);
   return excerpt.length ? [appLog.file, `Server log: ${excerpt.join('\n')}`] : [appLog.file];
 }

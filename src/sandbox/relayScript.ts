@@ -14,6 +14,11 @@ export interface RelaySpec {
   inbound: Array<{ socket: string; port: number }>;
   /** TCP port inside the sandbox (on 127.0.0.1 and ::1) → unix socket (inside path). */
   outbound: Array<{ port: number; socket: string }>;
+  /**
+   * Unix socket (inside path) that answers "1" when something listens on the TCP port inside, else
+   * "0": how a TCP readiness check sees through the bridge (which accepts every connection itself).
+   */
+  probes?: Array<{ socket: string; port: number }>;
   command: string;
 }
 
@@ -45,12 +50,27 @@ function connectApp(port, client) {
   tryHost(['127.0.0.1', '::1']);
 }
 
-let pending = spec.inbound.length + spec.outbound.length * 2;
+const probes = spec.probes || [];
+let pending = spec.inbound.length + spec.outbound.length * 2 + probes.length;
 function ready() {
   if (--pending <= 0) start();
 }
 for (const { socket, port } of spec.inbound) {
   net.createServer((client) => connectApp(port, client)).listen(socket, ready);
+}
+for (const { socket, port } of probes) {
+  net.createServer((client) => {
+    const tryHost = (hosts) => {
+      const upstream = net.connect({ host: hosts[0], port });
+      upstream.once('connect', () => {
+        upstream.destroy();
+        client.end('1');
+      });
+      upstream.once('error', () => (hosts.length > 1 ? tryHost(hosts.slice(1)) : client.end('0')));
+    };
+    client.on('error', () => {});
+    tryHost(['127.0.0.1', '::1']);
+  }).listen(socket, ready);
 }
 for (const { port, socket } of spec.outbound) {
   for (const host of ['127.0.0.1', '::1']) {

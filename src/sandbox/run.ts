@@ -27,6 +27,8 @@ export interface SandboxRunOptions {
 export interface SandboxRun {
   /** App: the host port of the loopback bridge (= PORT inside). */
   port?: number;
+  /** App: a unix socket that answers "1" once something listens on that port inside, "0" before. */
+  probeSocket?: string;
   /** Environment entries the command needs inside (proxy settings). */
   env: Record<string, string>;
   /** [file, args] that run `command` with `env` in the sandbox. */
@@ -79,6 +81,7 @@ export async function openSandboxRun(sandbox: BwrapSandbox, opts: SandboxRunOpti
       closers.push(bridge.close);
       port = bridge.port;
       spec.inbound.push({ socket: `${insideRuntimeDir}/app.sock`, port });
+      spec.probes = [{ socket: `${insideRuntimeDir}/probe.sock`, port }];
     }
 
     const rules: HostRule[] =
@@ -126,7 +129,7 @@ export async function openSandboxRun(sandbox: BwrapSandbox, opts: SandboxRunOpti
     await mkdir(sandbox.packageCacheDir, { recursive: true, mode: 0o700 });
 
     return {
-      ...(port !== undefined ? { port } : {}),
+      ...(port !== undefined ? { port, probeSocket: path.join(runtimeDir, 'probe.sock') } : {}),
       env,
       wrap(command, childEnv) {
         const mounts = bwrapArgs({

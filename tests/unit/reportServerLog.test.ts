@@ -63,3 +63,35 @@ describe('a 5xx finding', () => {
     expect(notFound?.evidence).not.toContain('app.log');
   });
 });
+
+describe('serverLogExcerpt of a Python server (uvicorn)', () => {
+  const pyLog = [
+    'INFO:     127.0.0.1:1 - "GET /api/products HTTP/1.1" 200 OK',
+    'INFO:     127.0.0.1:2 - "GET /api/products HTTP/1.1" 500 Internal Server Error',
+    'ERROR:    Exception in ASGI application',
+    'Traceback (most recent call last):',
+    '  File "/usr/lib/python3/dist-packages/uvicorn/protocols/http/h11_impl.py", line 366, in run_asgi',
+    '    result = await app(self.scope, self.receive, self.send)',
+    '             ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^',
+    '  File "/work/shop/api/app/main.py", line 30, in list_products',
+    '    cur.execute("SELECT id, name, price FROM products ORDER BY id")',
+    '  File "/home/u/.venv/lib/python3.11/site-packages/pymysql/cursors.py", line 148, in execute',
+    '    result = self._query(query)',
+    "pymysql.err.OperationalError: (1054, \"Unknown column 'price' in 'SELECT'\")",
+    'INFO:     127.0.0.1:3 - "GET /api/products/2 HTTP/1.1" 200 OK',
+  ].join('\n');
+
+  it("quotes the request, the app's own frames and the exception, not the framework's", () => {
+    expect(serverLogExcerpt(pyLog, '/api/products')).toEqual([
+      'INFO:     127.0.0.1:2 - "GET /api/products HTTP/1.1" 500 Internal Server Error',
+      'Traceback (most recent call last):',
+      '  File "/work/shop/api/app/main.py", line 30, in list_products',
+      '    cur.execute("SELECT id, name, price FROM products ORDER BY id")',
+      "pymysql.err.OperationalError: (1054, \"Unknown column 'price' in 'SELECT'\")",
+    ]);
+  });
+
+  it('does not take a longer path for the one asked about, and quotes nothing of an unrelated log when asked not to', () => {
+    expect(serverLogExcerpt('GET /api/products/2 500\nError: x', '/api/products', false)).toEqual([]);
+  });
+});

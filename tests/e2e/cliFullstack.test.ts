@@ -1,0 +1,143 @@
+import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildFullstackRepo } from '../../fixtures/buildFullstackRepo.js';
+import type { Report } from '../../src/report/model.js';
+import { leftoversIn, runCli, spawnCli, tempHome } from '../helpers/cli.js';
+import { processesWithMarker, waitForExit } from '../helpers/processes.js';
+
+// A full-stack app as a user runs it: MariaDB (seeded), a FastAPI API and a frontend, described by
+// the repository's .myfav-coworker.json "services", started by the real binary inside the sandbox.
+// Needs mariadb-server, python3-fastapi, python3-uvicorn and python3-pymysql (scripts/with-setup.sh).
+let work: string;
+let repo: string;
+const home = tempHome();
+
+beforeAll(async () => {
+  work = mkdtempSync(path.join(os.tmpdir(), 'myfav-test-fullstack-'));
+  repo = (await buildFullstackRepo(path.join(work, 'shop'))).repoPath;
+});
+afterAll(() => {
+  rmSync(work, { recursive: true, force: true });
+  home.cleanup();
+});
+
+/** Database, API and frontend processes started for this test's home (by command line or folder). */
+function stackProcesses(): string[] {
+  const found: string[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8').replaceAll('\0', ' ');
+      if (!/mariadbd|mariadb-install-db|uvicorn|server\.js/.test(cmdline)) continue;
+      const cwd = readlinkSync(`/proc/${entry}/cwd`);
+      if (cmdline.includes(home.dir) || cwd.startsWith(home.dir)) found.push(`${entry} ${cmdline}`);
+    } catch {
+      // gone, or not ours to read
+    }
+  }
+  return found;
+}
+
+async function simulate(args: string[]): Promise<{ code: number | null; report: Report; stderr: string }> {
+  const r = await runCli(['simulate', repo, ...args, '--json', '--no-agent'], {
+    home: home.dir,
+    timeoutMs: 280_000,
+  });
+  expect(r.stdout.trim().startsWith('{'), r.stderr).toBe(true);
+  return { code: r.code, report: JSON.parse(r.stdout) as Report, stderr: r.stderr };
+}
+
+function expectNothingLeft(report: Report): void {
+  expect(processesWithMarker(report.id)).toEqual([]);
+  expect(stackProcesses()).toEqual([]);
+  expect(leftoversIn(home.dir)).toEqual([]);
+}
+
+describe('a full-stack app (database + API + frontend from "services")', () => {
+  it('passes main, and fails a branch breaking an API route with the 500 and the traceback — two jobs at once, the second with its base beside it', async () => {
+    const [main, broken] = await Promise.all([
+      simulate(['--head', 'main', '--no-compare-base']),
+      simulate(['--head', 'broken-route', '--base', 'main']),
+    ]);
+
+    expect(main.report.error).toBeUndefined();
+    expect(main.report).toMatchObject({ status: 'completed', verdict: 'pass' });
+    expect(main.code).toBe(0);
+    expect(main.report.pages.map((p) => p.path)).toEqual(
+      expect.arrayContaining(['/', '/product.html?id=1', '/product.html?id=2']),
+    );
+    // Each service was started in order, health-checked and logged on its own.
+    expect(main.stderr).toMatch(/db: ready on port \d+[\s\S]*api: ready on port \d+[\s\S]*app answers at/);
+    expect(main.report.notes).toEqual(
+      expect.arrayContaining([expect.stringContaining('Started 2 services before the app: db, api')]),
+    );
+    for (const log of ['services/db.log', 'services/api.log', 'app.log'])
+      expect(readFileSync(path.join(main.report.artifacts.dir, log), 'utf8')).not.toBe('');
+
+    expect(broken.report).toMatchObject({ status: 'completed', verdict: 'fail' });
+    expect(broken.code).toBe(1);
+    const errors = broken.report.findings.filter((f) => f.severity === 'error');
+    expect(errors).toEqual([
+      expect.objectContaining({ kind: 'failed-request', title: 'GET /api/products returned HTTP 500' }),
+    ]);
+    const evidence = errors[0]!.evidence.join('\n');
+    // The API's own side of the 500: its traceback, from its log, down to the branch's line.
+    expect(evidence).toContain('services/api.log');
+    expect(evidence).toMatch(/Traceback \(most recent call last\):/);
+    expect(evidence).toMatch(/api\/app\/main\.py", line \d+, in list_products/);
+    expect(evidence).toMatch(/OperationalError: \(1054, "Unknown column 'price'/);
+    // The base ran beside the head with its own services (own ports, data dirs and logs).
+    expect(broken.report.comparison).toMatchObject({ cached: false, url: expect.stringMatching(/^http:/) });
+    expect(errors[0]?.origin, JSON.stringify({ findings: broken.report.findings, notes: broken.report.notes, note: broken.report.comparisonNote })).toBe('new');
+    expect(readFileSync(path.join(broken.report.artifacts.dir, 'base/services/db.log'), 'utf8')).toMatch(
+      /ready for connections/,
+    );
+
+    expectNothingLeft(main.report);
+    expectNothingLeft(broken.report);
+  }, 300_000);
+
+  it('fails a branch breaking a migration at start-up with the database log tail', async () => {
+    const { code, report } = await simulate(['--head', 'broken-migration', '--base', 'main']);
+    expect(report.status).toBe('error');
+    expect(code).toBe(2);
+    expect(report.error?.code).toBe('SERVICE_FAILED');
+    expect(report.error?.message).toMatch(/The seed of service "db" exited with code 1/);
+    // The tail of services/db.log: the server's own lines, then the seed's error.
+    expect(report.error?.message).toMatch(/ready for connections/);
+    expect(report.error?.message).toMatch(/ERROR 1064 \(42000\)[^\n]*SQL syntax/);
+    expect(report.error?.hint).toContain(path.join(report.artifacts.dir, 'services', 'db.log'));
+    expectNothingLeft(report);
+  }, 300_000);
+
+  it('leaves nothing running when the CLI is killed (kill -9) once the services are up, and the next run cleans up', async () => {
+    const child = spawnCli(['simulate', repo, '--head', 'main', '--no-compare-base', '--no-agent'], {
+      home: home.dir,
+    });
+    let stderr = '';
+    const servicesUp = new Promise<void>((resolve) =>
+      child.stderr.on('data', (d) => {
+        stderr += d;
+        if (/api: ready on port/.test(stderr)) resolve();
+      }),
+    );
+    child.stdin.end();
+    await Promise.race([servicesUp, new Promise((resolve) => child.once('exit', resolve))]);
+    expect(stderr).toMatch(/api: ready on port/);
+    const jobId = /job (\S+):/.exec(stderr)?.[1];
+    expect(stackProcesses().length).toBeGreaterThan(0);
+    child.kill('SIGKILL');
+    expect(await waitForExit(child.pid!, 10_000)).toBe(true);
+    // Each service's sandbox dies with its parent (bubblewrap --die-with-parent): nothing outlives the CLI.
+    const deadline = Date.now() + 15_000;
+    while (stackProcesses().length > 0 && Date.now() < deadline) await sleep(200);
+    expect(stackProcesses()).toEqual([]);
+    // The next command marks the job interrupted and removes its data dirs and worktree.
+    const jobs = await runCli(['jobs', '--json'], { home: home.dir });
+    expect(JSON.parse(jobs.stdout)[0]).toMatchObject({ id: jobId, status: 'interrupted' });
+    expect(leftoversIn(home.dir)).toEqual([]);
+  }, 300_000);
+});
