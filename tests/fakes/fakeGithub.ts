@@ -3,6 +3,9 @@
 //   and GitHub's own rule: polling faster than the interval earns a slow_down);
 // - REST under /api/v3 (GitHub Enterprise's layout): GET /user, GET /repos/:o/:r/pulls/:n,
 //   GET /repos/:o/:r/pulls/:n/files (paginated with Link headers), with GitHub's status codes and headers;
+//   the issue comments of a PR (GET list, paginated; POST; PATCH /repos/:o/:r/issues/comments/:id) and
+//   commit statuses (POST/GET /repos/:o/:r/statuses/:sha), with GitHub's answers to a token that may not
+//   write: 401 without one, 404 where it cannot see or push (statuses), 403 "Resource not accessible";
 // - git smart HTTP at /:owner/:repo.git through `git http-backend`, private repositories requiring the token.
 // Point the product at it with MYFAV_GITHUB_API_URL=<apiUrl>; clone URLs in its answers point back at it.
 
@@ -24,6 +27,30 @@ export interface FakeUser {
   canRead?: string[];
   /** Repositories ("owner/name") this user may push to besides their own. */
   canPush?: string[];
+  /**
+   * A token that may read but not write (a GITHUB_TOKEN with `permissions: read-all`, a fine-grained token
+   * without write permissions): every write is answered 403 "Resource not accessible by integration".
+   */
+  readOnly?: boolean;
+}
+
+/** An issue comment as the fake stores it (what GitHub returns, in part). */
+export interface FakeComment {
+  id: number;
+  body: string;
+  login: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** A commit status as the fake stores it. */
+export interface FakeStatus {
+  id: number;
+  state: string;
+  context: string;
+  description: string | null;
+  targetUrl: string | null;
+  login: string;
 }
 
 export interface FakeRepoInput {
@@ -105,6 +132,16 @@ export interface FakeGithubOptions {
   secondMs?: number;
 }
 
+/** One REST request as the API handlers see it: who asked, the headers to answer with, the raw body. */
+interface ApiCall {
+  req: IncomingMessage;
+  res: ServerResponse;
+  url: URL;
+  who: FakeUser | undefined;
+  headers: Record<string, string>;
+  raw: string;
+}
+
 interface Repo {
   owner: string;
   name: string;
@@ -150,6 +187,12 @@ export class FakeGithub {
   private readonly repos = new Map<string, Repo>();
   private readonly pulls = new Map<string, Pull>();
   private readonly failures: ScriptedFailure[] = [];
+  /** Issue comments by "owner/name#number" (lower case), oldest first. */
+  private readonly commentsByIssue = new Map<string, FakeComment[]>();
+  /** Commit statuses by "owner/name@sha" (lower case), oldest first. */
+  private readonly statusesBySha = new Map<string, FakeStatus[]>();
+  private nextCommentId = 9_000_001;
+  private nextStatusId = 7_000_001;
   private device: (DeviceFlowScript & { deviceCode: string; issuedAt: number; step: number }) | undefined;
   private nextRepoId = 1000;
 
@@ -270,6 +313,25 @@ export class FakeGithub {
   /** Requests that reached the REST API (not git, not OAuth). */
   apiRequests(): RecordedRequest[] {
     return this.requests.filter((r) => r.path.startsWith('/api/v3/'));
+  }
+
+  /** The comments on issue/PR `number` of "owner/name", oldest first. */
+  comments(repoName: string, number: number): FakeComment[] {
+    return [...(this.commentsByIssue.get(`${repoName.toLowerCase()}#${number}`) ?? [])];
+  }
+
+  /** A comment written by someone else (a user's own, or one that copies our marker). */
+  addComment(repoName: string, number: number, login: string, body: string): FakeComment {
+    const key = `${repoName.toLowerCase()}#${number}`;
+    const at = new Date().toISOString();
+    const comment = { id: this.nextCommentId++, body, login, createdAt: at, updatedAt: at };
+    this.commentsByIssue.set(key, [...(this.commentsByIssue.get(key) ?? []), comment]);
+    return comment;
+  }
+
+  /** The statuses set on a commit of "owner/name", oldest first. */
+  statuses(repoName: string, sha: string): FakeStatus[] {
+    return [...(this.statusesBySha.get(`${repoName.toLowerCase()}@${sha.toLowerCase()}`) ?? [])];
   }
 
   private repo(fullName: string): Repo | undefined {
@@ -428,7 +490,7 @@ export class FakeGithub {
   }
 
   private async api(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
-    await drain(req);
+    const raw = (await drain(req)).toString('utf8');
     const who = this.userFor(req.headers.authorization);
     const headers: Record<string, string> = {
       'x-ratelimit-limit': who ? '5000' : '60',
@@ -464,20 +526,8 @@ export class FakeGithub {
       if (!repo || !pull || !this.canRead(who, repo))
         return json(res, 404, { message: 'Not Found', status: '404' }, headers);
       if (!m[4]) return json(res, 200, this.pullJson(pull, who), headers);
-      const perPage = Math.min(100, Number(url.searchParams.get('per_page')) || 30);
-      const page = Math.max(1, Number(url.searchParams.get('page')) || 1);
-      const last = Math.max(1, Math.ceil(pull.files.length / perPage));
-      const link = (p: number, rel: string) => {
-        const u = new URL(url.href);
-        u.searchParams.set('page', String(p));
-        u.searchParams.set('per_page', String(perPage));
-        return `<${u.href}>; rel="${rel}"`;
-      };
-      const links = [
-        ...(page < last ? [link(page + 1, 'next'), link(last, 'last')] : []),
-        ...(page > 1 ? [link(1, 'first'), link(page - 1, 'prev')] : []),
-      ];
-      const slice = pull.files.slice((page - 1) * perPage, page * perPage).map((f) => ({
+      const { items, link } = paginate(url, pull.files);
+      const slice = items.map((f) => ({
         sha: '0'.repeat(40),
         status: 'modified',
         additions: 0,
@@ -485,9 +535,175 @@ export class FakeGithub {
         changes: 0,
         ...f,
       }));
-      return json(res, 200, slice, { ...headers, ...(links.length ? { link: links.join(', ') } : {}) });
+      return json(res, 200, slice, { ...headers, ...link });
+    }
+    const comments = /^\/repos\/([^/]+)\/([^/]+)\/issues\/(?:(\d+)\/comments|comments\/(\d+))$/.exec(route);
+    const call: ApiCall = { req, res, url, who, headers, raw };
+    if (comments) return this.commentsApi(call, comments);
+    const statuses = /^\/repos\/([^/]+)\/([^/]+)\/(?:statuses|commits)\/([^/]+?)(\/statuses)?$/.exec(route);
+    if (statuses && (route.includes('/statuses/') || statuses[4])) return this.statusesApi(call, statuses);
+    json(res, 404, { message: 'Not Found', status: '404' }, headers);
+  }
+
+  /**
+   * GitHub's answers to a write it refuses: 401 anonymous, 404 when the repository is out of sight (or,
+   * `needPush`, when the user may not push: GitHub hides what it will not let you change), 403 for a
+   * read-only token. undefined: allowed.
+   */
+  private refuseWrite(
+    res: ServerResponse,
+    who: FakeUser | undefined,
+    repo: Repo | undefined,
+    headers: Record<string, string>,
+    needPush: boolean,
+  ): true | undefined {
+    if (!who) {
+      json(res, 401, { message: 'Requires authentication', status: '401' }, headers);
+      return true;
+    }
+    if (!repo || !this.canRead(who, repo) || (needPush && !who.readOnly && !this.canPush(who, repo))) {
+      json(res, 404, { message: 'Not Found', status: '404' }, headers);
+      return true;
+    }
+    if (who.readOnly) {
+      json(
+        res,
+        403,
+        {
+          message: 'Resource not accessible by integration',
+          documentation_url: 'https://docs.github.com/rest/issues/comments#create-an-issue-comment',
+          status: '403',
+        },
+        { ...headers, 'x-accepted-github-permissions': 'issues=write; pull_requests=write' },
+      );
+      return true;
+    }
+    return undefined;
+  }
+
+  private commentJson(repo: Repo, number: number, c: FakeComment) {
+    const base = `${this.url}/${repo.owner}/${repo.name}`;
+    return {
+      id: c.id,
+      node_id: `IC_${c.id}`,
+      url: `${this.apiUrl}/repos/${repo.owner}/${repo.name}/issues/comments/${c.id}`,
+      html_url: `${base}/pull/${number}#issuecomment-${c.id}`,
+      issue_url: `${this.apiUrl}/repos/${repo.owner}/${repo.name}/issues/${number}`,
+      body: c.body,
+      user: { login: c.login, type: c.login.endsWith('[bot]') ? 'Bot' : 'User' },
+      created_at: c.createdAt,
+      updated_at: c.updatedAt,
+      author_association: 'NONE',
+    };
+  }
+
+  private async commentsApi(call: ApiCall, m: RegExpExecArray): Promise<void> {
+    const { req, res, url, who, headers, raw } = call;
+    const repo = this.repo(`${m[1]}/${m[2]}`);
+    if (m[3] !== undefined) {
+      const number = Number(m[3]);
+      const exists = this.pulls.has(`${m[1]}/${m[2]}#${number}`.toLowerCase());
+      if (req.method === 'GET') {
+        if (!repo || !exists || !this.canRead(who, repo))
+          return json(res, 404, { message: 'Not Found', status: '404' }, headers);
+        const { items, link } = paginate(url, this.comments(`${repo.owner}/${repo.name}`, number));
+        return json(
+          res,
+          200,
+          items.map((c) => this.commentJson(repo, number, c)),
+          { ...headers, ...link },
+        );
+      }
+      if (req.method === 'POST') {
+        if (this.refuseWrite(res, who, repo, headers, false) || !repo || !who) return;
+        if (!exists) return json(res, 404, { message: 'Not Found', status: '404' }, headers);
+        const body = jsonBody(raw)?.body;
+        if (typeof body !== 'string' || body.length === 0)
+          return json(res, 422, validationFailed('body', 'missing_field'), headers);
+        if (body.length > 65_536)
+          return json(res, 422, validationFailed('body', 'too long (maximum is 65536 characters)'), headers);
+        const comment = this.addComment(`${repo.owner}/${repo.name}`, number, who.login, body);
+        return json(res, 201, this.commentJson(repo, number, comment), headers);
+      }
+    } else if (req.method === 'PATCH' || req.method === 'GET') {
+      const id = Number(m[4]);
+      const found = [...this.commentsByIssue.entries()].flatMap(([key, list]) =>
+        key.startsWith(`${m[1]}/${m[2]}#`.toLowerCase())
+          ? list.filter((c) => c.id === id).map((c) => ({ c, number: Number(key.split('#')[1]) }))
+          : [],
+      )[0];
+      if (req.method === 'GET') {
+        if (!repo || !found || !this.canRead(who, repo))
+          return json(res, 404, { message: 'Not Found', status: '404' }, headers);
+        return json(res, 200, this.commentJson(repo, found.number, found.c), headers);
+      }
+      if (this.refuseWrite(res, who, repo, headers, false) || !repo || !who) return;
+      if (!found) return json(res, 404, { message: 'Not Found', status: '404' }, headers);
+      // Only the author, or someone with push access, may edit a comment.
+      if (found.c.login.toLowerCase() !== who.login.toLowerCase() && !this.canPush(who, repo))
+        return json(res, 403, { message: 'You cannot edit this comment', status: '403' }, headers);
+      const body = jsonBody(raw)?.body;
+      if (typeof body !== 'string' || body.length === 0)
+        return json(res, 422, validationFailed('body', 'missing_field'), headers);
+      found.c.body = body;
+      found.c.updatedAt = new Date(Math.max(Date.now(), Date.parse(found.c.updatedAt) + 1)).toISOString();
+      return json(res, 200, this.commentJson(repo, found.number, found.c), headers);
     }
     json(res, 404, { message: 'Not Found', status: '404' }, headers);
+  }
+
+  private async statusesApi(call: ApiCall, m: RegExpExecArray): Promise<void> {
+    const { req, res, who, headers, raw } = call;
+    const repo = this.repo(`${m[1]}/${m[2]}`);
+    const ref = decodeURIComponent(m[3] ?? '');
+    if (req.method === 'GET') {
+      if (!repo || !this.canRead(who, repo))
+        return json(res, 404, { message: 'Not Found', status: '404' }, headers);
+      const list = this.statuses(`${repo.owner}/${repo.name}`, ref).reverse();
+      return json(
+        res,
+        200,
+        list.map((s) => this.statusJson(s)),
+        headers,
+      );
+    }
+    if (req.method !== 'POST' || m[4])
+      return json(res, 404, { message: 'Not Found', status: '404' }, headers);
+    if (this.refuseWrite(res, who, repo, headers, true) || !repo || !who) return;
+    const body = jsonBody(raw) ?? {};
+    if (!['error', 'failure', 'pending', 'success'].includes(String(body.state)))
+      return json(res, 422, validationFailed('state', 'invalid'), headers);
+    const known = /^[0-9a-f]{40}$/.test(ref)
+      ? await git(repo.dir, ['cat-file', '-t', ref]).then(
+          (t) => t.trim() === 'commit',
+          () => false,
+        )
+      : false;
+    if (!known) return json(res, 422, { message: `No commit found for SHA: ${ref}`, status: '422' }, headers);
+    const status: FakeStatus = {
+      id: this.nextStatusId++,
+      state: String(body.state),
+      context: typeof body.context === 'string' ? body.context : 'default',
+      description: typeof body.description === 'string' ? body.description : null,
+      targetUrl: typeof body.target_url === 'string' ? body.target_url : null,
+      login: who.login,
+    };
+    if ((status.description?.length ?? 0) > 140)
+      return json(res, 422, validationFailed('description', 'too long (maximum is 140 characters)'), headers);
+    const key = `${repo.owner}/${repo.name}@${ref}`.toLowerCase();
+    this.statusesBySha.set(key, [...(this.statusesBySha.get(key) ?? []), status]);
+    return json(res, 201, this.statusJson(status), headers);
+  }
+
+  private statusJson(s: FakeStatus) {
+    return {
+      id: s.id,
+      state: s.state,
+      context: s.context,
+      description: s.description,
+      target_url: s.targetUrl,
+      creator: { login: s.login },
+    };
   }
 
   private repoJson(r: Repo) {
@@ -584,6 +800,45 @@ export class FakeGithub {
       REMOTE_USER: user?.login ?? '',
     });
   }
+}
+
+/** One page of a list, as GitHub pages it: `per_page` (≤ 100, default 30), `page`, and a Link header. */
+function paginate<T>(url: URL, all: readonly T[]): { items: T[]; link: Record<string, string> } {
+  const perPage = Math.min(100, Number(url.searchParams.get('per_page')) || 30);
+  const page = Math.max(1, Number(url.searchParams.get('page')) || 1);
+  const last = Math.max(1, Math.ceil(all.length / perPage));
+  const link = (p: number, rel: string) => {
+    const u = new URL(url.href);
+    u.searchParams.set('page', String(p));
+    u.searchParams.set('per_page', String(perPage));
+    return `<${u.href}>; rel="${rel}"`;
+  };
+  const links = [
+    ...(page < last ? [link(page + 1, 'next'), link(last, 'last')] : []),
+    ...(page > 1 ? [link(1, 'first'), link(page - 1, 'prev')] : []),
+  ];
+  return {
+    items: all.slice((page - 1) * perPage, page * perPage),
+    link: links.length ? { link: links.join(', ') } : {},
+  };
+}
+
+function jsonBody(raw: string): Record<string, unknown> | undefined {
+  try {
+    const value = JSON.parse(raw) as unknown;
+    return value && typeof value === 'object' ? (value as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function validationFailed(field: string, code: string) {
+  return {
+    message: 'Validation Failed',
+    errors: [{ resource: 'IssueComment', field, code }],
+    documentation_url: 'https://docs.github.com/rest',
+    status: '422',
+  };
 }
 
 function oauthError(error: string) {

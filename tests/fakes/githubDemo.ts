@@ -3,7 +3,8 @@
 //
 //   acme/demo (public)             #1 feature/stats → main (open; fails like the local run)
 //                                  #2 the same commits from the fork mallory/demo (untrusted)
-//   users: octo-dev (`token`) can push to both repositories; outsider (`outsiderToken`) to neither
+//   users: octo-dev (`token`) can push to both repositories; outsider (`outsiderToken`) to neither;
+//          a read-only token (`readOnlyToken`, like a fork PR's GITHUB_TOKEN) reads and writes nothing
 //                                  #3 feature/stats, merged
 //                                  #4 feature/stats with hostile branch names in the API answer
 //                                  #5 docs/readme → main (open; passes)
@@ -31,6 +32,8 @@ export interface GithubDemo {
   login: string;
   /** A user who can read acme/demo (public) but push to neither repository. */
   outsiderToken: string;
+  /** A token that reads acme/demo but may write nothing (403 "Resource not accessible by integration"). */
+  readOnlyToken: string;
   /** Hostile names PR #4 reports. */
   hostileHeadRef: string;
   hostileBaseRef: string;
@@ -54,6 +57,8 @@ export async function startGithubDemo(opts: { secondMs?: number } = {}): Promise
     });
     const outsiderToken = fakeToken();
     fake.addUser({ login: 'outsider', token: outsiderToken, scopes: ['repo'] });
+    const readOnlyToken = fakeToken('ghs_');
+    fake.addUser({ login: 'github-actions[bot]', token: readOnlyToken, scopes: null, readOnly: true });
 
     const demo = await buildDemoRepo(path.join(work, 'demo'));
     await git(demo.repoPath, ['checkout', '--quiet', '-b', 'docs/readme', 'main']);
@@ -131,6 +136,7 @@ export async function startGithubDemo(opts: { secondMs?: number } = {}): Promise
       token,
       login,
       outsiderToken,
+      readOnlyToken,
       hostileHeadRef,
       hostileBaseRef,
       apiUrl: fake.apiUrl,
