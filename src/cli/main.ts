@@ -70,11 +70,8 @@ async function main(argv: string[]): Promise<number> {
     const error = toCoworkerError(err);
     if (argv.includes('--json')) {
       // Masked like the same message on stderr below (a mistyped target may be a pasted token).
-      // `simulate --json` keeps its report shape (a job that never started); other commands get { error }.
-      const body =
-        argv[2] === 'simulate'
-          ? { id: null, status: 'error', verdict: null, error: error.toJSON() }
-          : { error: error.toJSON() };
+      // `{ error }` alone, as an MCP tool that fails answers (no job was made).
+      const body = { error: error.toJSON() };
       process.stdout.write(`${redactSecrets(JSON.stringify(body, null, 2))}\n`);
     }
     const style = styler(colorEnabled(process.stderr));

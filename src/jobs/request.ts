@@ -29,6 +29,11 @@ export interface SimulationRequest {
   consent?: TrustGrant;
   /** Run the base commit again even when a cached run of it exists (`--refresh-base`). */
   refreshBase?: boolean;
+  /**
+   * Write the verdict back to the pull request (GitHub targets): one comment, updated on later runs
+   * (`--comment`), and a commit status on the head SHA (`--status`).
+   */
+  publish?: { comment?: boolean; status?: boolean; reportUrl?: string };
 }
 
 /**
@@ -36,11 +41,20 @@ export interface SimulationRequest {
  * the trust decision: a job run with the user's consent and one left to the policy never merge, so a
  * call can only join a job that was allowed to run the way it asked.
  */
-export function dedupeKey(target: TargetSpec, headSha?: string, consent?: TrustGrant): string {
+export function dedupeKey(
+  target: TargetSpec,
+  headSha?: string,
+  consent?: TrustGrant,
+  publish?: SimulationRequest['publish'],
+): string {
   const where =
     target.kind === 'local'
       ? `local:${target.repoPath}:${target.headRef ?? 'HEAD'}:${target.baseRef ?? ''}`
       : `github:${target.host}/${target.owner}/${target.repo}#${target.number}`;
   const key = headSha ? `${where}@${headSha}` : where;
-  return target.kind === 'github' ? `${key}:${consent ? 'consented' : 'policy'}` : key;
+  // A job that writes to the PR and one that does not are different jobs: joining one would post
+  // where the caller did not ask, or not post where it did.
+  const writes = [publish?.comment ? 'comment' : '', publish?.status ? 'status' : ''].filter(Boolean);
+  const suffix = writes.length ? `:writes=${writes.join('+')}` : '';
+  return target.kind === 'github' ? `${key}:${consent ? 'consented' : 'policy'}${suffix}` : key;
 }

@@ -26,6 +26,7 @@ import { baseCacheKey, type CachedBaseRun, readBaseCache } from './baseCache.js'
 import { type BaseSide, startBaseSide } from './baseSide.js';
 import { type BaseSource, cachedRunCovers, runComparePhase } from './comparePhase.js';
 import type { ProgressListener } from './progress.js';
+import { publishToPullRequest } from './publish.js';
 import { forgetRemovedLeftovers } from './recovery.js';
 import { setupNotes } from './setupNotes.js';
 import type { JobRecord, JobStore } from './store.js';
@@ -385,6 +386,12 @@ export async function runJob(job: JobRecord, deps: JobDeps, opts: JobRunOptions)
     ...(JSON.parse(redactSecrets(JSON.stringify(report))) as Report),
     artifacts: report.artifacts,
   };
+  // Asked to (`--comment`, `--status`): the verdict on the PR itself. Its outcome is part of the report.
+  const published = await publishToPullRequest(masked, job.request, {
+    github: deps.github ?? defaultGithubDeps({ paths, logger }),
+    logger,
+  });
+  if (published) masked.published = published;
   try {
     await writeReportFiles(masked);
   } catch (err) {

@@ -121,7 +121,7 @@ export class JobService {
       request.consent && request.target.kind === 'github'
         ? { target: request.target, sha: request.consent.headSha }
         : await this.resolveHead(request.target, opts.signal);
-    const key = dedupeKey(head.target, head.sha ?? undefined, request.consent);
+    const key = dedupeKey(head.target, head.sha ?? undefined, request.consent, request.publish);
     const store = this.store();
     const id = newJobId();
     let { job, created } = store.createUnlessActive({

@@ -15,6 +15,7 @@ import type {
   ErrorView,
   FindingView,
   JobListItem,
+  PublishedView,
   SimulationView,
 } from '../report/machine.js';
 import { jobStatuses, type Phase, type Severity } from '../report/model.js';
@@ -83,6 +84,30 @@ const artifactsSchema = z.object({
   app_log: z.string().nullable(),
 });
 
+const publishedSchema = z
+  .object({
+    comment: z
+      .union([
+        z.object({ url: z.string(), action: z.enum(['created', 'updated']) }),
+        z.object({ error: errorSchema }),
+      ])
+      .nullable()
+      .describe('The PR comment (created, or updated in place), or why it could not be written.'),
+    status: z
+      .union([
+        z.object({
+          sha: z.string(),
+          state: z.enum(['success', 'failure', 'error']),
+          context: z.string(),
+        }),
+        z.object({ error: errorSchema }),
+      ])
+      .nullable()
+      .describe('The commit status on the head commit, or why it could not be set.'),
+  })
+  .nullable()
+  .describe('What was written back to the pull request; null when that was not asked for.');
+
 const simulationShape = {
   job_id: z.string(),
   status,
@@ -109,6 +134,7 @@ const simulationShape = {
   counts: countsSchema.nullable(),
   findings: z.array(findingSchema).nullable().describe('Most severe first; null until there is a report.'),
   artifacts: artifactsSchema,
+  published: publishedSchema,
   error: errorSchema
     .optional()
     .describe('Why the job ended without a verdict (status error, cancelled or interrupted).'),
@@ -194,7 +220,8 @@ const checks: [
   Same<z.infer<typeof findingSchema>, FindingView>,
   Same<z.infer<typeof artifactsSchema>, ArtifactsView>,
   Same<z.infer<typeof jobListItemSchema>, JobListItem>,
+  Same<z.infer<typeof publishedSchema>, PublishedView | null>,
   Same<Omit<z.infer<typeof simulationOutput>, 'error'>, Omit<SimulationView, 'error'>>,
   Same<z.infer<typeof simulationShape.error>, SimulationView['error']>,
-] = [true, true, true, true, true, true, true];
+] = [true, true, true, true, true, true, true, true];
 void checks;

@@ -13,6 +13,7 @@ import type {
   FindingOrigin,
   JobStatus,
   Phase,
+  Published,
   Report,
   Severity,
   Verdict,
@@ -116,8 +117,19 @@ export interface SimulationView {
   /** Most severe first (null until there is a report). */
   findings: FindingView[] | null;
   artifacts: ArtifactsView;
+  /** What was written back to the pull request; null when the job was not asked to (or has not yet). */
+  published: PublishedView | null;
   /** Why a job ended without a verdict (status error, cancelled, interrupted). */
   error?: ErrorView;
+}
+
+/** The comment and the commit status: done, with where; or the error that stopped it; null: not asked. */
+export interface PublishedView {
+  comment: { url: string; action: 'created' | 'updated' } | { error: ErrorView } | null;
+  status:
+    | { sha: string; state: 'success' | 'failure' | 'error'; context: string }
+    | { error: ErrorView }
+    | null;
 }
 
 /** Counting by origin: no origin means no base comparison, so the finding is the change's (new). */
@@ -202,7 +214,25 @@ export function simulationView(
           .map(findingView)
       : null,
     artifacts: artifactsView(job, report),
+    published: publishedView(report?.published),
     ...(showError ? { error: { code: error.code, message: error.message, hint: error.hint } } : {}),
+  };
+}
+
+function publishedView(p: Published | undefined): PublishedView | null {
+  if (!p) return null;
+  const errorOf = (e: ErrorView) => ({ error: { code: e.code, message: e.message, hint: e.hint } });
+  return {
+    comment: !p.comment
+      ? null
+      : 'error' in p.comment
+        ? errorOf(p.comment.error)
+        : { url: p.comment.url, action: p.comment.action },
+    status: !p.status
+      ? null
+      : 'error' in p.status
+        ? errorOf(p.status.error)
+        : { sha: p.status.sha, state: p.status.state, context: p.status.context },
   };
 }
 

@@ -247,9 +247,17 @@ export interface Report {
    */
   sandbox?: { kind: 'bwrap' | 'none'; reason?: string };
   error?: ErrorInfo;
+  /** What was written back to the pull request (`--comment`, `--status`); absent when nothing was asked. */
+  published?: Published;
   createdAt: string;
   startedAt: string | null;
   finishedAt: string | null;
+}
+
+/** The verdict written back to GitHub: each part done, or the error that stopped it. */
+export interface Published {
+  comment?: { id: number; url: string; action: 'created' | 'updated' } | { error: ErrorInfo };
+  status?: { sha: string; state: 'success' | 'failure' | 'error'; context: string } | { error: ErrorInfo };
 }
 
 /** The base commit's side of a compared run. */

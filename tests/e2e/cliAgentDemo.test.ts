@@ -22,7 +22,7 @@ import {
   text,
   toolUse,
 } from '../fakes/fakeAnthropic.js';
-import { leftoversIn, repoRoot, runCli, tempHome } from '../helpers/cli.js';
+import { leftoversIn, repoRoot, reportFromJson, runCli, tempHome } from '../helpers/cli.js';
 import { serveDemoCheckout } from '../helpers/demoServer.js';
 import { processesWithMarker } from '../helpers/processes.js';
 
@@ -102,7 +102,7 @@ async function simulate(head: string, turns: Turn[], repeatLast = false) {
     env: { ANTHROPIC_API_KEY: API_KEY, ANTHROPIC_BASE_URL: fake.url },
   });
   expect(r.stdout.trim().startsWith('{'), r.stderr).toBe(true);
-  return { code: r.code, report: JSON.parse(r.stdout) as Report, stderr: r.stderr, fake };
+  return { code: r.code, report: reportFromJson(r.stdout), stderr: r.stderr, fake };
 }
 
 beforeAll(async () => {

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { collect, leftoversIn, runCli, spawnCli, tempHome } from '../helpers/cli.js';
+import { collect, leftoversIn, runCli, simulationJson, spawnCli, tempHome } from '../helpers/cli.js';
 import { createGitRepo, type GitRepo } from '../helpers/gitRepo.js';
 import { isAlive, processesWithMarker, waitForNoProcesses } from '../helpers/processes.js';
 
@@ -39,7 +39,8 @@ const server = `require('node:http').createServer((q, s) => s.end('<title>ok</ti
 interface Outcome {
   code: number | null;
   stderr: string;
-  json: { id: string | null; status: string; error?: { code: string; message: string; hint: string } };
+  /** The job (get_simulation's fields), or `{ error }` alone when no job was made. */
+  json: { job_id?: string; status?: string; error?: { code: string; message: string; hint: string } };
 }
 
 async function simulateJson(args: string[]): Promise<Outcome> {
@@ -51,9 +52,11 @@ async function simulateJson(args: string[]): Promise<Outcome> {
 async function expectCleanError(o: Outcome, code: string, message: RegExp) {
   expect(o.json.error, o.stderr).toMatchObject({ code, message: expect.stringMatching(message) });
   expect(o.json.error?.hint.length).toBeGreaterThan(10);
-  expect(o.json.status).toBe('error');
+  // A job that failed says so; a refusal before any job is the error alone, as an MCP tool's.
+  if (o.json.job_id) expect(o.json.status).toBe('error');
+  else expect(Object.keys(o.json)).toEqual(['error']);
   expect(o.code).toBe(2);
-  if (o.json.id) expect(await waitForNoProcesses(o.json.id, 5000)).toEqual([]);
+  if (o.json.job_id) expect(await waitForNoProcesses(o.json.job_id, 5000)).toEqual([]);
   expect(leftoversIn(home.dir)).toEqual([]);
 }
 
@@ -195,9 +198,9 @@ describe('bad input ends in a clear error, exit code 2, nothing left behind', ()
     const r = await runCli(['simulate', repo, '--head', 'feature/x', '--json', '--no-agent'], {
       home: home.dir,
     });
-    const report = JSON.parse(r.stdout);
+    const report = simulationJson(r.stdout);
     expect(report.status, r.stderr).toBe('completed');
-    expect(processesWithMarker(report.id)).toEqual([]);
+    expect(processesWithMarker(report.job_id)).toEqual([]);
     expect(leftoversIn(home.dir)).toEqual([]);
   });
 
@@ -216,11 +219,11 @@ describe('bad input ends in a clear error, exit code 2, nothing left behind', ()
       if (seen.includes('starting:') && !child.killed) child.kill('SIGINT');
     });
     const r = await collect(child, undefined, 60_000);
-    const report = JSON.parse(r.stdout);
+    const report = simulationJson(r.stdout);
     expect(report).toMatchObject({ status: 'cancelled', verdict: null, error: { code: 'CANCELLED' } });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('cancelling');
-    expect(processesWithMarker(report.id)).toEqual([]);
+    expect(processesWithMarker(report.job_id)).toEqual([]);
     expect(leftoversIn(home.dir)).toEqual([]);
     expect(isAlive(child.pid!)).toBe(false);
   });

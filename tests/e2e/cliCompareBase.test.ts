@@ -15,7 +15,7 @@ import {
   type Turn,
   toolUse,
 } from '../fakes/fakeAnthropic.js';
-import { collect, leftoversIn, runCli, spawnCli, tempHome } from '../helpers/cli.js';
+import { collect, leftoversIn, reportFromJson, runCli, spawnCli, tempHome } from '../helpers/cli.js';
 import { createGitRepo, type GitRepo } from '../helpers/gitRepo.js';
 import { processesWithMarker } from '../helpers/processes.js';
 
@@ -46,7 +46,7 @@ async function simulate(
     },
   );
   expect(r.stdout.trim().startsWith('{'), r.stderr).toBe(true);
-  const report = JSON.parse(r.stdout) as Report;
+  const report = reportFromJson(r.stdout);
   // Both apps, both worktrees and both browser contexts are gone, whatever the outcome.
   expect(processesWithMarker(report.id)).toEqual([]);
   expect(leftoversIn(home.dir)).toEqual([]);
@@ -220,7 +220,7 @@ describe('a base-only, a head-only, a shared and a flaky failure', slow, () => {
       if (/base page \d|crawling the base/.test(seen) && !child.killed) child.kill('SIGINT');
     });
     const r = await collect(child, undefined, 120_000);
-    const report = JSON.parse(r.stdout) as Report;
+    const report = reportFromJson(r.stdout);
     expect(report).toMatchObject({ status: 'cancelled', verdict: null });
     expect(r.code).toBe(2);
     expect(processesWithMarker(report.id)).toEqual([]);
@@ -270,7 +270,7 @@ describe('an agent finding replayed on the base, without the model', slow, () =>
       timeoutMs: 180_000,
     });
     expect(r.stdout.trim().startsWith('{'), r.stderr).toBe(true);
-    const report = JSON.parse(r.stdout) as Report;
+    const report = reportFromJson(r.stdout);
     expect(processesWithMarker(report.id)).toEqual([]);
     expect(leftoversIn(home.dir)).toEqual([]);
     return { code: r.code, report, fake };

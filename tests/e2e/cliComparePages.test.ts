@@ -1,8 +1,7 @@
 // Accessibility against the base, as a user runs it: the real binary, real git, real Chromium. The head's
 // `.myfav-coworker.json` says `"accessibility": "error"`, so a violation the change introduces fails it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Report } from '../../src/report/model.js';
-import { leftoversIn, runCli, tempHome } from '../helpers/cli.js';
+import { leftoversIn, reportFromJson, runCli, tempHome } from '../helpers/cli.js';
 import type { GitRepo } from '../helpers/gitRepo.js';
 import { createPageCompareRepo } from '../helpers/pageCompareApp.js';
 import { processesWithMarker } from '../helpers/processes.js';
@@ -24,7 +23,7 @@ describe('simulate compares accessibility with the base', () => {
       ['simulate', repo.path, '--head', 'feature/look', '--base', 'main', '--json', '--no-agent'],
       { home: home.dir, timeoutMs: 240_000 },
     );
-    const report = JSON.parse(r.stdout) as Report;
+    const report = reportFromJson(r.stdout);
     expect(report.error).toBeUndefined();
     expect(report).toMatchObject({ status: 'completed', verdict: 'fail' });
     expect(r.code).toBe(1);

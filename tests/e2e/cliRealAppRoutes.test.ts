@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import type { Finding, Report } from '../../src/report/model.js';
-import { leftoversIn, runCli, tempHome } from '../helpers/cli.js';
+import { leftoversIn, reportFromJson, runCli, tempHome } from '../helpers/cli.js';
 import {
   astroLikePackage,
   freePort,
@@ -38,7 +38,7 @@ async function simulate(r: GitRepo, extra: string[] = []) {
     { home: home.dir, timeoutMs: 180_000 },
   );
   expect(result.stdout.trim().startsWith('{'), result.stderr).toBe(true);
-  const report = JSON.parse(result.stdout) as Report;
+  const report = reportFromJson(result.stdout);
   expect(report.error, JSON.stringify(report.error)).toBeUndefined();
   expect(processesWithMarker(report.id)).toEqual([]);
   expect(leftoversIn(home.dir)).toEqual([]);

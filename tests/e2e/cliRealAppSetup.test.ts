@@ -2,7 +2,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import type { Report } from '../../src/report/model.js';
-import { leftoversIn, runCli, tempHome } from '../helpers/cli.js';
+import { leftoversIn, reportFromJson, runCli, tempHome } from '../helpers/cli.js';
 import { okPage, pageServer } from '../helpers/fakeFrameworks.js';
 import { createGitRepo, type GitRepo } from '../helpers/gitRepo.js';
 import { processesWithMarker } from '../helpers/processes.js';
@@ -34,7 +34,7 @@ async function simulate(r: GitRepo, extra: string[] = [], head = 'feature/x') {
     { home: home.dir, timeoutMs: 240_000 },
   );
   expect(result.stdout.trim().startsWith('{'), result.stderr).toBe(true);
-  const report = JSON.parse(result.stdout) as Report;
+  const report = reportFromJson(result.stdout);
   expect(processesWithMarker(report.id)).toEqual([]);
   expect(leftoversIn(home.dir)).toEqual([]);
   return { code: result.code, report, stdout: result.stdout, stderr: result.stderr };

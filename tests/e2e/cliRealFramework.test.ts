@@ -1,8 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { Report } from '../../src/report/model.js';
-import { leftoversIn, repoRoot, runCli, tempHome } from '../helpers/cli.js';
+import { leftoversIn, repoRoot, reportFromJson, runCli, tempHome } from '../helpers/cli.js';
 import { createGitRepo, type GitRepo } from '../helpers/gitRepo.js';
 import { processesWithMarker } from '../helpers/processes.js';
 
@@ -54,7 +53,7 @@ describe('a real Vite + React app', () => {
       ],
       { home: home.dir, timeoutMs: 600_000 },
     );
-    const report = JSON.parse(result.stdout) as Report;
+    const report = reportFromJson(result.stdout);
     expect(report.error, JSON.stringify(report.error)).toBeUndefined();
     expect(report.app).toMatchObject({
       packageManager: 'npm',

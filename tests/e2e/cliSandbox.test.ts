@@ -11,8 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { git } from '../../fixtures/isolatedGit.js';
-import type { Report } from '../../src/report/model.js';
-import { leftoversIn, runCli, tempHome } from '../helpers/cli.js';
+import { leftoversIn, reportFromJson, runCli, tempHome } from '../helpers/cli.js';
 import { startFakeUpstreamProxy } from '../helpers/fakeUpstreamProxy.js';
 import { createGitRepo, type GitRepo } from '../helpers/gitRepo.js';
 import { processesWithMarker } from '../helpers/processes.js';
@@ -48,7 +47,7 @@ async function simulate(
       env: { HOME: userHome, ...env },
     },
   );
-  return { ...r, report: JSON.parse(r.stdout) as Report };
+  return { ...r, report: reportFromJson(r.stdout) };
 }
 
 beforeAll(async () => {

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildDemoRepo } from '../../fixtures/buildDemoRepo.js';
 import type { Report } from '../../src/report/model.js';
-import { leftoversIn, runCli, tempHome } from '../helpers/cli.js';
+import { leftoversIn, reportFromJson, runCli, tempHome } from '../helpers/cli.js';
 import { processesWithMarker } from '../helpers/processes.js';
 
 // The demo as a user runs it: the real binary, real git, the demo's real server, real Chromium, real SQLite.
@@ -26,7 +26,7 @@ async function simulate(head: string): Promise<{ code: number | null; report: Re
     home: home.dir,
   });
   expect(r.stdout.trim().startsWith('{')).toBe(true);
-  return { code: r.code, report: JSON.parse(r.stdout) as Report, stderr: r.stderr };
+  return { code: r.code, report: reportFromJson(r.stdout), stderr: r.stderr };
 }
 
 describe('simulate the demo repository', () => {
@@ -89,7 +89,12 @@ describe('simulate the demo repository', () => {
     expect(shown.stdout).toContain('/api/stats');
     expect(shown.stdout).toMatch(/fail/i);
     const shownJson = await runCli(['show', report.id, '--json'], { home: home.dir });
-    expect(JSON.parse(shownJson.stdout)).toMatchObject({ id: report.id, verdict: 'fail' });
+    expect(JSON.parse(shownJson.stdout)).toMatchObject({
+      job_id: report.id,
+      status: 'completed',
+      verdict: 'fail',
+      counts: { new: 3 },
+    });
   });
 
   it('prints a readable summary on stdout without --json, no colour when piped', async () => {

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Report } from '../../src/report/model.js';
 import { fakeToken, type GithubDemo, startGithubDemo } from '../fakes/githubDemo.js';
-import { type CliResult, leftoversIn, runCli, tempHome } from '../helpers/cli.js';
+import { type CliResult, leftoversIn, reportFromJson, runCli, tempHome } from '../helpers/cli.js';
 import { processesWithMarker } from '../helpers/processes.js';
 
 let demo: GithubDemo;
@@ -34,7 +34,7 @@ function simulate(target: string, opts: { token?: string | null; extra?: string[
 
 function reportOf(r: CliResult): Report {
   try {
-    return JSON.parse(r.stdout) as Report;
+    return reportFromJson(r.stdout);
   } catch {
     throw new Error(`no JSON report on stdout (exit ${r.code}); stderr:\n${r.stderr.slice(-3000)}`);
   }

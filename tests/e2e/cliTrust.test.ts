@@ -4,9 +4,8 @@
 
 import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Report } from '../../src/report/model.js';
 import { type GithubDemo, startGithubDemo } from '../fakes/githubDemo.js';
-import { binPath, cliEnv, collect, leftoversIn, runCli, tempHome } from '../helpers/cli.js';
+import { binPath, cliEnv, collect, leftoversIn, reportFromJson, runCli, tempHome } from '../helpers/cli.js';
 
 let demo: GithubDemo;
 const home = tempHome();
@@ -55,11 +54,8 @@ describe('consent in a terminal', () => {
 
     const json = await cli(['simulate', 'acme/demo#5', '--no-agent', '--json']);
     expect(json.code).toBe(2);
-    expect(JSON.parse(json.stdout)).toMatchObject({
-      id: null,
-      status: 'error',
-      error: { code: 'UNTRUSTED_CODE' },
-    });
+    // No job: the error alone, as an MCP tool answers.
+    expect(JSON.parse(json.stdout)).toEqual({ error: expect.objectContaining({ code: 'UNTRUSTED_CODE' }) });
 
     const trusted = await cli(['trust', 'acme/demo']);
     expect(trusted.code).toBe(0);
@@ -67,7 +63,7 @@ describe('consent in a terminal', () => {
     expect((await cli(['trust', '--list'])).stdout).toMatch(/repository\s+acme\/demo/);
 
     const run = await cli(['simulate', 'acme/demo#5', '--no-agent', '--json']);
-    const report = JSON.parse(run.stdout) as Report;
+    const report = reportFromJson(run.stdout);
     expect(report.error).toBeUndefined();
     expect(report).toMatchObject({ status: 'completed', verdict: 'pass' });
     expect(run.stderr).toMatch(/runs without asking: acme\/demo is on your trusted list/);

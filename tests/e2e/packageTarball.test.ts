@@ -1,6 +1,7 @@
 // The published package, as a user gets it: `npm pack`, the tarball installed in an empty project
 // (dependencies from the npm cache or the registry), then `npx myfav-coworker` there — the bundled
-// dist/, the external native modules, `--help`, `simulate` and `mcp` on the demo. Needs `npm run build`.
+// dist/, the external native modules: `--version`, `--help`, `doctor`, `simulate` on the demo, and `mcp`
+// (initialize, tools/list, and get_simulation answering what `simulate --json` printed). Needs `npm run build`.
 import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -44,10 +45,10 @@ afterAll(async () => {
 });
 
 /** `npx myfav-coworker …` in the project that installed the tarball. */
-function cli(args: string[]) {
+function cli(args: string[], extraEnv: Record<string, string> = {}) {
   return run(npx, ['--no-install', 'myfav-coworker', ...args], {
     cwd: project,
-    env: cliEnv(home.dir),
+    env: cliEnv(home.dir, extraEnv),
     timeout: 240_000,
     maxBuffer: 16 * 1024 * 1024,
   }).then(
@@ -70,6 +71,15 @@ describe('the packed tarball, installed and run with npx', () => {
     expect((await cli(['help'])).stdout).toBe(help.stdout);
   });
 
+  it('doctor finds the browser, git and the sandbox from the installed package', async () => {
+    const doctor = await cli(['doctor'], { MYFAV_KEYCHAIN: 'off' });
+    expect(doctor.code, doctor.stdout + doctor.stderr).toBe(0);
+    expect(doctor.stdout).toMatch(/✓ browser\s+\S*chrom/i);
+    expect(doctor.stdout).toMatch(/✓ git\s+git version/);
+    // The sandbox's trial app ran from the tarball's own relay script.
+    expect(doctor.stdout).toMatch(/✓ sandbox\s+bubblewrap .*a trial app answered through the bridge/);
+  }, 120_000);
+
   it('simulates the demo to FAIL, and serves the result over MCP', async () => {
     const simulated = await cli([
       'simulate',
@@ -80,8 +90,8 @@ describe('the packed tarball, installed and run with npx', () => {
       '--no-agent',
     ]);
     expect(simulated.code, simulated.stderr).toBe(1);
-    const report = JSON.parse(simulated.stdout);
-    expect(report).toMatchObject({ status: 'completed', verdict: 'fail' });
+    const result = JSON.parse(simulated.stdout);
+    expect(result).toMatchObject({ status: 'completed', verdict: 'fail', counts: { new: 3 } });
 
     const transport = new StdioClientTransport({
       command: npx,
@@ -95,12 +105,9 @@ describe('the packed tarball, installed and run with npx', () => {
     try {
       const { tools } = await client.listTools();
       expect(tools.map((t) => t.name)).toContain('simulate_pr');
-      const got = await client.callTool({ name: 'get_simulation', arguments: { job_id: report.id } });
-      expect(got.structuredContent).toMatchObject({
-        job_id: report.id,
-        status: 'completed',
-        verdict: 'fail',
-      });
+      const got = await client.callTool({ name: 'get_simulation', arguments: { job_id: result.job_id } });
+      // One mapping: the CLI's --json and MCP's structuredContent are the same object for the same job.
+      expect(got.structuredContent).toEqual(result);
     } finally {
       await client.close();
     }

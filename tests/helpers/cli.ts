@@ -1,8 +1,10 @@
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { SimulationView } from '../../src/report/machine.js';
+import type { Report } from '../../src/report/model.js';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const binPath = path.join(repoRoot, 'bin', 'myfav-coworker.js');
@@ -83,4 +85,24 @@ export function leftoversIn(home: string): string[] {
     if (existsSync(dir)) found.push(...readdirSync(dir).map((d) => path.join(sub, d)));
   }
   return found;
+}
+
+/**
+ * What `simulate --json` and `show --json` print: the fields MCP's get_simulation returns for the job,
+ * or `{ error }` alone when no job was made.
+ */
+export function simulationJson(stdout: string): SimulationView {
+  try {
+    return JSON.parse(stdout) as SimulationView;
+  } catch {
+    throw new Error(`no JSON on stdout: ${stdout.slice(0, 2000)}`);
+  }
+}
+
+/** The whole Report of a `simulate --json` run: the report.json its answer points at. */
+export function reportFromJson(stdout: string): Report {
+  const view = simulationJson(stdout);
+  const file = view.artifacts?.report_json;
+  if (!file) throw new Error(`the answer names no report.json: ${stdout.slice(0, 2000)}`);
+  return JSON.parse(readFileSync(file, 'utf8')) as Report;
 }

@@ -1,8 +1,19 @@
+import { appendFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { DEFAULT_BUDGETS, DEFAULT_MODEL } from '../../agent/settings.js';
+import {
+  type ActionsEnv,
+  actionsEnv,
+  annotationCommand,
+  annotationsFor,
+  groupEnd,
+  groupStart,
+  pullRequestFromEvent,
+  runUrl,
+} from '../../ci/githubActions.js';
 import type { SettingOverrides } from '../../config/schema.js';
 import type { Deps } from '../../deps.js';
-import { CancelledError, CoworkerError } from '../../errors.js';
+import { CancelledError, CoworkerError, ExitCode } from '../../errors.js';
 import { clearCancelRequest, watchCancelRequest } from '../../jobs/cancelRequest.js';
 import { newJobId } from '../../jobs/ids.js';
 import type { ProgressEvent } from '../../jobs/progress.js';
@@ -10,7 +21,11 @@ import { dedupeKey, type SimulationRequest } from '../../jobs/request.js';
 import { runJob } from '../../jobs/runJob.js';
 import { artifactsDir } from '../../paths.js';
 import { printable } from '../../printable.js';
+import { simulationView } from '../../report/machine.js';
+import type { Report } from '../../report/model.js';
+import { renderPrComment } from '../../report/prComment.js';
 import { renderTerminalSummary } from '../../report/terminal.js';
+import { productVersion } from '../../version.js';
 import { exitCodeFor } from '../exitCodes.js';
 import { colorEnabled, formatElapsed, styler, writeJson } from '../output.js';
 import { parseTargetArg } from '../targetArg.js';
@@ -41,6 +56,8 @@ interface SimulateFlags {
   envFile?: string;
   installTimeout?: number;
   allowOrigin?: string[];
+  comment?: boolean;
+  status?: boolean;
 }
 
 export function registerSimulate(program: Command, deps: () => Deps): void {
@@ -50,8 +67,8 @@ export function registerSimulate(program: Command, deps: () => Deps): void {
       'Check out a pull request or branch, start the app, try it in a real browser and report what broke',
     )
     .argument(
-      '<target>',
-      'a pull request (https://github.com/OWNER/REPO/pull/N, OWNER/REPO#N, HOST/OWNER/REPO#N) or the path of a local git repository',
+      '[target]',
+      'a pull request (https://github.com/OWNER/REPO/pull/N, OWNER/REPO#N, HOST/OWNER/REPO#N) or the path of a local git repository; in GitHub Actions, default: the pull request of the event',
     )
     .option('--head <ref>', 'branch, tag or commit to test (default: the checked-out branch)')
     .option('--base <ref>', 'what the change is compared with (default: main, then master, then origin/HEAD)')
@@ -124,15 +141,24 @@ export function registerSimulate(program: Command, deps: () => Deps): void {
       '--no-sandbox',
       "run the branch's install and app without the OS sandbox (only for code you trust; the report says so)",
     )
-    .option('--json', 'print the report as one JSON object on stdout')
-    .action(async (target: string, flags: SimulateFlags) => {
+    .option(
+      '--comment',
+      'post the verdict on the pull request as one comment, updated on later runs (needs a token that may write)',
+    )
+    .option('--status', 'set a commit status (context myfav-coworker) on the head commit of the pull request')
+    .option('--json', "print the result as one JSON object on stdout (the fields of MCP's get_simulation)")
+    .action(async (target: string | undefined, flags: SimulateFlags) => {
       process.exitCode = await simulate(target, flags, deps());
     });
 }
 
-async function simulate(targetInput: string, flags: SimulateFlags, deps: Deps): Promise<number> {
+async function simulate(given: string | undefined, flags: SimulateFlags, deps: Deps): Promise<number> {
   const color = colorEnabled(process.stderr);
   const style = styler(color);
+  const actions = actionsEnv();
+  // In GitHub Actions, `simulate` alone takes the pull request of the event.
+  const targetInput = given ?? (actions ? await pullRequestFromEvent(actions) : '');
+  const reportUrl = actions ? runUrl(actions) : null;
   const request: SimulationRequest = {
     input: targetInput,
     target: parseTargetArg(targetInput, {
@@ -148,7 +174,23 @@ async function simulate(targetInput: string, flags: SimulateFlags, deps: Deps): 
       ...(flags.timeBudget !== undefined ? { maxSeconds: flags.timeBudget } : {}),
     },
     ...(flags.refreshBase ? { refreshBase: true } : {}),
+    ...(flags.comment || flags.status
+      ? {
+          publish: {
+            ...(flags.comment ? { comment: true } : {}),
+            ...(flags.status ? { status: true } : {}),
+            ...(reportUrl ? { reportUrl } : {}),
+          },
+        }
+      : {}),
   };
+  if (request.publish && request.target.kind !== 'github') {
+    throw new CoworkerError(
+      'INVALID_INPUT',
+      `${flags.comment ? '--comment' : '--status'} writes to a pull request, but ${JSON.stringify(targetInput)} is a local repository.`,
+      'Name the pull request instead, e.g. `myfav-coworker simulate OWNER/REPO#N --comment`.',
+    );
+  }
   const badRoute = flags.route?.find((r) => !/^[/#]/.test(r));
   if (badRoute !== undefined) {
     throw new CoworkerError(
@@ -174,7 +216,7 @@ async function simulate(targetInput: string, flags: SimulateFlags, deps: Deps): 
     request,
     artifactDir: artifactsDir(deps.paths, id),
     status: 'running',
-    dedupeKey: dedupeKey(request.target, request.consent?.headSha, request.consent),
+    dedupeKey: dedupeKey(request.target, request.consent?.headSha, request.consent, request.publish),
   });
 
   const controller = new AbortController();
@@ -198,10 +240,17 @@ async function simulate(targetInput: string, flags: SimulateFlags, deps: Deps): 
   const stopWatchingCancel = watchCancelRequest(job.artifactDir, controller);
 
   process.stderr.write(`${style('bold', 'myfav-coworker')} job ${id}: ${targetInput}\n`);
-  const onProgress = (e: ProgressEvent) =>
+  // In Actions each phase is a collapsible log group.
+  let group: string | undefined;
+  const onProgress = (e: ProgressEvent) => {
+    if (actions && e.phase !== group) {
+      process.stderr.write(`${group ? groupEnd : ''}${groupStart(`myfav-coworker: ${e.phase}`)}`);
+      group = e.phase;
+    }
     process.stderr.write(
       `${style('dim', `[${formatElapsed(e.elapsedMs).padStart(6)}]`)} ${style('cyan', e.phase.padEnd(8))} ${printable(e.message)}\n`,
     );
+  };
 
   try {
     const report = await runJob(
@@ -209,9 +258,15 @@ async function simulate(targetInput: string, flags: SimulateFlags, deps: Deps): 
       { paths: deps.paths, logger: deps.logger, store },
       { signal: controller.signal, onProgress },
     );
-    if (flags.json) writeJson(report);
+    if (group) process.stderr.write(groupEnd);
+    if (actions) await reportToActions(actions, report);
+    // The same fields MCP's get_simulation returns for this job (one mapping: report/machine.ts).
+    if (flags.json) writeJson(simulationView(store.get(id) ?? job, report));
     else process.stdout.write(`${renderTerminalSummary(report, { color: colorEnabled(process.stdout) })}\n`);
-    return exitCodeFor(report);
+    const publishFailed = describePublished(report, style, actions !== null);
+    const code = exitCodeFor(report);
+    // The verdict stands either way; a run asked to write to the PR that could not still fails.
+    return publishFailed && code === ExitCode.pass ? ExitCode.error : code;
   } finally {
     stopWatchingCancel();
     await clearCancelRequest(job.artifactDir);
@@ -219,6 +274,40 @@ async function simulate(targetInput: string, flags: SimulateFlags, deps: Deps): 
     process.off('SIGTERM', onSignal);
     process.off('SIGHUP', onSignal);
   }
+}
+
+/** What was written to the PR, on stderr; true when a part of it failed. */
+function describePublished(report: Report, style: ReturnType<typeof styler>, inActions: boolean): boolean {
+  const p = report.published;
+  if (!p) return false;
+  let failed = false;
+  const fail = (what: string, error: { message: string; hint: string }) => {
+    failed = true;
+    process.stderr.write(`${style('red', 'error:')} ${printable(error.message)}\n${printable(error.hint)}\n`);
+    if (inActions)
+      process.stderr.write(
+        annotationCommand({ level: 'error', title: `myfav-coworker: ${what}`, message: error.message }),
+      );
+  };
+  if (p.comment && 'error' in p.comment) fail('comment', p.comment.error);
+  else if (p.comment) process.stderr.write(`Comment ${p.comment.action}: ${p.comment.url}\n`);
+  if (p.status && 'error' in p.status) fail('commit status', p.status.error);
+  else if (p.status)
+    process.stderr.write(
+      `Commit status ${p.status.state} (${p.status.context}) set on ${p.status.sha.slice(0, 8)}\n`,
+    );
+  return failed;
+}
+
+/** The runner's view of the result: annotations for the new findings, the verdict in the step summary. */
+async function reportToActions(actions: ActionsEnv, report: Report): Promise<void> {
+  for (const annotation of annotationsFor(report)) process.stderr.write(annotationCommand(annotation));
+  if (!actions.stepSummary) return;
+  const url = runUrl(actions);
+  const summary = renderPrComment(report, { productVersion, ...(url ? { reportUrl: url } : {}) });
+  await appendFile(actions.stepSummary, `${summary}\n`).catch((err: Error) =>
+    process.stderr.write(`warning: could not write the step summary (${err.message})\n`),
+  );
 }
 
 async function overridesFrom(flags: SimulateFlags): Promise<SettingOverrides> {

@@ -109,6 +109,16 @@ export function registerSimulateTool(server: McpServer, ctx: McpContext, tasks: 
           .describe(
             'Default true: the base commit runs too, and only problems the change introduced fail it (the others are listed as already on the base, or fixed). false: judge the head alone.',
           ),
+        comment: z
+          .boolean()
+          .optional()
+          .describe(
+            'Pull requests only: post the verdict on the PR as one comment (updated in place on later runs). Needs a token that may write; only when the user asked for it, since the whole team sees it.',
+          ),
+        status: z
+          .boolean()
+          .optional()
+          .describe('Pull requests only: set a commit status (context myfav-coworker) on the head commit.'),
         wait_seconds: z
           .number()
           .min(0)
@@ -183,6 +193,8 @@ type SimulateArgs = {
   env_file?: string | undefined;
   trust?: boolean | undefined;
   compare_base?: boolean | undefined;
+  comment?: boolean | undefined;
+  status?: boolean | undefined;
   wait_seconds?: number | undefined;
 };
 
@@ -198,6 +210,13 @@ async function submit(
     ...(args.base ? { base: args.base } : {}),
   };
   const target = ctx.parseTarget(args.target, refs);
+  if ((args.comment || args.status) && target.kind !== 'github') {
+    throw new CoworkerError(
+      'INVALID_INPUT',
+      `${args.comment ? 'comment' : 'status'}: true writes to a pull request, but ${JSON.stringify(args.target.slice(0, 200))} is a local repository.`,
+      'Pass a pull request as the target, or leave comment and status out.',
+    );
+  }
   let consent: ConsentOutcome | undefined;
   if (target.kind === 'github') {
     consent = await consentForPullRequest(server, ctx, target, args.trust === true, extra);
@@ -216,6 +235,14 @@ async function submit(
     },
     agent: { enabled: true },
     ...(consent?.run && consent.grant ? { consent: consent.grant } : {}),
+    ...(args.comment || args.status
+      ? {
+          publish: {
+            ...(args.comment ? { comment: true } : {}),
+            ...(args.status ? { status: true } : {}),
+          },
+        }
+      : {}),
   };
   const submitted = await ctx.service.submit(request, { signal: extra.signal });
   return { submitted, note: consent?.run ? consent.note : '' };

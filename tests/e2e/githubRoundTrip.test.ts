@@ -1,0 +1,224 @@
+// The verdict on the PR itself, as a GitHub Actions runner runs it: the real binary with a runner's
+// environment (GITHUB_ACTIONS, GITHUB_EVENT_PATH, GITHUB_STEP_SUMMARY, GITHUB_OUTPUT), the real Octokit
+// against the fake GitHub, the demo's real server and real Chromium. Then the composite action's own
+// script (action/run.sh), run locally the way action.yml runs it.
+
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { commentMarker } from '../../src/github/prFeedback.js';
+import { type GithubDemo, startGithubDemo } from '../fakes/githubDemo.js';
+import {
+  binPath,
+  type CliResult,
+  cliEnv,
+  collect,
+  leftoversIn,
+  repoRoot,
+  reportFromJson,
+  runCli,
+  simulationJson,
+  tempHome,
+} from '../helpers/cli.js';
+
+let demo: GithubDemo;
+let runner: string;
+const home = tempHome();
+
+beforeAll(async () => {
+  demo = await startGithubDemo();
+  runner = mkdtempSync(path.join(os.tmpdir(), 'myfav-runner-'));
+}, 60_000);
+afterAll(async () => {
+  await demo?.close();
+  rmSync(runner, { recursive: true, force: true });
+  home.cleanup();
+});
+
+/** What a runner sets for a `pull_request` event of acme/demo#number (the event file as GitHub writes it). */
+function runnerEnv(number: number, token: string, name: string): Record<string, string> {
+  const dir = path.join(runner, name);
+  const event = path.join(runner, `${name}-event.json`);
+  writeFileSync(
+    event,
+    JSON.stringify({
+      action: 'synchronize',
+      number,
+      pull_request: {
+        number,
+        head: { repo: { full_name: 'acme/demo' } },
+        base: { repo: { full_name: 'acme/demo' } },
+      },
+      repository: { full_name: 'acme/demo' },
+    }),
+  );
+  writeFileSync(`${dir}-summary.md`, '');
+  writeFileSync(`${dir}-output`, '');
+  return {
+    GITHUB_ACTIONS: 'true',
+    CI: 'true',
+    GITHUB_SERVER_URL: 'https://github.com',
+    GITHUB_REPOSITORY: 'acme/demo',
+    GITHUB_EVENT_NAME: 'pull_request',
+    GITHUB_EVENT_PATH: event,
+    GITHUB_RUN_ID: '4242',
+    GITHUB_STEP_SUMMARY: `${dir}-summary.md`,
+    GITHUB_OUTPUT: `${dir}-output`,
+    RUNNER_TEMP: dir,
+    GITHUB_TOKEN: token,
+    MYFAV_GITHUB_API_URL: demo.apiUrl,
+    MYFAV_KEYCHAIN: 'off',
+  };
+}
+
+function simulate(args: string[], env: Record<string, string>): Promise<CliResult> {
+  return runCli(['simulate', ...args, '--no-agent', '--json'], { home: home.dir, env, timeoutMs: 240_000 });
+}
+
+describe('the verdict on the pull request', () => {
+  it('`simulate` alone in Actions: the event’s PR, one comment, the status on its head, groups, annotations, the summary', async () => {
+    const env = runnerEnv(1, demo.token, 'first');
+    const r = await simulate(['--comment', '--status'], env);
+    const view = simulationJson(r.stdout);
+    expect(view.error, r.stderr).toBeUndefined();
+    expect(r.code).toBe(1);
+    expect(view).toMatchObject({ status: 'completed', verdict: 'fail', target: 'github.com/acme/demo#1' });
+
+    const comments = demo.fake.comments('acme/demo', 1);
+    expect(comments).toHaveLength(1);
+    const [comment] = comments;
+    expect(view.published?.comment).toEqual({
+      action: 'created',
+      url: `${demo.fake.url}/acme/demo/pull/1#issuecomment-${comment?.id}`,
+    });
+    const body = comment?.body ?? '';
+    expect(
+      body.startsWith(`${commentMarker}\n### ❌ myfav-coworker: FAIL — 3 new problems in this change`),
+    ).toBe(true);
+    expect(body).toMatch(/#### New in this change \(3\)/);
+    expect(body).toMatch(/Steps to reproduce:/);
+    expect(body).toMatch(/#### Already on `main` \(\d+\)/);
+    expect(body).toMatch(/#### Fixed by this change \(\d+\)/);
+    expect(body).toMatch(/\*\*Pages visited \(\d+\):\*\* .*`\/stats\.html`/);
+    expect(body).toContain("[workflow run's artifacts](https://github.com/acme/demo/actions/runs/4242)");
+    expect(body).not.toContain(demo.token);
+
+    // The status: on the head commit the job tested, with the verdict and a link to the run.
+    const headSha = view.head_sha ?? '';
+    expect(demo.fake.statuses('acme/demo', headSha)).toEqual([
+      expect.objectContaining({
+        state: 'failure',
+        context: 'myfav-coworker',
+        targetUrl: 'https://github.com/acme/demo/actions/runs/4242',
+        description: expect.stringMatching(/^FAIL: /),
+      }),
+    ]);
+    expect(view.published?.status).toEqual({ sha: headSha, state: 'failure', context: 'myfav-coworker' });
+
+    // The runner's log: a group per phase, an annotation per new problem (at the changed file it names).
+    expect(r.stderr).toMatch(/^::group::myfav-coworker: checkout$/m);
+    expect(r.stderr).toMatch(/^::group::myfav-coworker: crawl$/m);
+    expect(r.stderr.match(/^::group::/gm)?.length).toBe(r.stderr.match(/^::endgroup::$/gm)?.length);
+    const annotations = r.stderr.match(/^::error .*$/gm) ?? [];
+    expect(annotations).toHaveLength(3);
+    expect(
+      annotations.some((a) => a.startsWith('::error file=public/stats.js,title=myfav-coworker%3A ')),
+    ).toBe(true);
+    // The step summary: the same verdict for whoever opens the run.
+    const summary = readFileSync(env.GITHUB_STEP_SUMMARY!, 'utf8');
+    expect(summary).toMatch(/### ❌ myfav-coworker: FAIL — 3 new problems in this change/);
+    expect(summary).not.toContain(commentMarker);
+    expect(leftoversIn(home.dir)).toEqual([]);
+
+    // The next run (the head alone this time) updates the same comment: same id, a new body.
+    const again = await simulate(['--comment', '--no-compare-base'], env);
+    const second = simulationJson(again.stdout);
+    expect(second.published?.comment).toMatchObject({ action: 'updated' });
+    const after = demo.fake.comments('acme/demo', 1);
+    expect(after).toHaveLength(1);
+    expect(after[0]?.id).toBe(comment?.id);
+    expect(after[0]?.body).not.toBe(body);
+    expect(after[0]?.body).toContain(second.job_id);
+    expect(after[0]?.body).toMatch(/#### Problems \(\d+\)/);
+  }, 480_000);
+
+  it('a token that cannot write: the comment step fails with what to grant, and the verdict is still reported', async () => {
+    const env = runnerEnv(5, demo.readOnlyToken, 'readonly');
+    const r = await simulate(['acme/demo#5', '--comment', '--trust', '--no-compare-base'], env);
+    const view = simulationJson(r.stdout);
+    expect(view).toMatchObject({ status: 'completed', verdict: 'pass' });
+    // PASS, but what was asked (the comment) did not happen: not a green run.
+    expect(r.code).toBe(2);
+    expect(view.published?.comment).toMatchObject({
+      error: {
+        code: 'GITHUB_FAILED',
+        message: expect.stringMatching(
+          /Could not write comment on acme\/demo#5: the token may not write there \(HTTP 403: Resource not accessible by integration\)/,
+        ),
+        hint: expect.stringMatching(/permissions: pull-requests: write/),
+      },
+    });
+    expect(r.stderr).toMatch(/^error: Could not write comment on acme\/demo#5/m);
+    expect(r.stderr).toMatch(/^::error title=myfav-coworker%3A comment::Could not write comment/m);
+    expect(demo.fake.comments('acme/demo', 5)).toHaveLength(0);
+    // The verdict itself is where it always is: the report, the step summary.
+    expect(reportFromJson(r.stdout).verdict).toBe('pass');
+    expect(readFileSync(env.GITHUB_STEP_SUMMARY!, 'utf8')).toMatch(/myfav-coworker: PASS/);
+  }, 300_000);
+
+  it('--comment on a local repository is refused before any job', async () => {
+    const r = await runCli(['simulate', repoRoot, '--comment', '--json'], { home: home.dir });
+    expect(r.code).toBe(2);
+    expect(JSON.parse(r.stdout)).toEqual({
+      error: expect.objectContaining({
+        code: 'INVALID_INPUT',
+        message: expect.stringMatching(/--comment writes to a pull request/),
+      }),
+    });
+  });
+});
+
+describe('the composite action’s script', () => {
+  it('run locally with a runner’s environment: the summary, the outputs, the artifact folder, the comment', async () => {
+    const env = {
+      ...cliEnv(home.dir, runnerEnv(5, demo.token, 'action')),
+      INPUT_PR: '',
+      INPUT_APP_DIR: '',
+      INPUT_CONFIG: '',
+      INPUT_COMMENT: 'true',
+      INPUT_STATUS: 'true',
+      INPUT_COMPARE_BASE: 'false',
+      INPUT_TRUST_FORKS: 'false',
+      // The checkout's own binary instead of `npx myfav-coworker@<version>` (no registry here).
+      MYFAV_COWORKER_CLI: `${process.execPath} ${binPath}`,
+    };
+    const child = spawn('bash', [path.join(repoRoot, 'action', 'run.sh')], {
+      cwd: runner,
+      env,
+      stdio: 'pipe',
+    });
+    const r = await collect(child, undefined, 300_000);
+    expect(r.code, r.stderr).toBe(0);
+    const outputs = Object.fromEntries(
+      readFileSync(env.GITHUB_OUTPUT, 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+    );
+    expect(outputs).toMatchObject({ 'exit-code': '0', verdict: 'pass' });
+    expect(outputs['job-id']).toMatch(/\S/);
+    const artifacts = outputs['artifact-dir'] ?? '';
+    for (const file of ['report.html', 'report.json', 'report.md', 'trace.zip', 'screenshots'])
+      expect(existsSync(path.join(artifacts, file)), file).toBe(true);
+    expect(readFileSync(env.GITHUB_STEP_SUMMARY, 'utf8')).toMatch(/### ✅ myfav-coworker: PASS/);
+    expect(r.stderr).toMatch(/^::group::myfav-coworker: crawl$/m);
+    expect(demo.fake.comments('acme/demo', 5).map((c) => c.login)).toEqual([demo.login]);
+    const status = demo.fake.statuses(
+      'acme/demo',
+      JSON.parse(readFileSync(path.join(artifacts, 'report.json'), 'utf8')).target.headSha,
+    );
+    expect(status.map((s) => s.state)).toEqual(['success']);
+  }, 360_000);
+});
