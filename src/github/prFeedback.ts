@@ -2,6 +2,7 @@
 // updated in place (never a second one), and a commit status on the head SHA. Each call takes a
 // GithubClient, so it works with whichever client the caller built for the host.
 
+import { clip } from '../clip.js';
 import { CoworkerError } from '../errors.js';
 import { isRequestError } from './apiErrors.js';
 import type { GithubClient } from './octokit.js';
@@ -88,10 +89,7 @@ export async function setCommitStatus(
   status: { state: CommitState; description: string; targetUrl?: string; context?: string },
 ): Promise<StatusOutcome> {
   const context = status.context ?? 'myfav-coworker';
-  const description =
-    status.description.length > maxDescription
-      ? `${status.description.slice(0, maxDescription - 1)}…`
-      : status.description;
+  const description = clip(status.description, maxDescription);
   try {
     await client.rest.repos.createCommitStatus({
       owner: target.owner,

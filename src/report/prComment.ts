@@ -8,6 +8,7 @@
 // `#123` / `owner/repo#1` / `GH-1` links to an issue, no bare URL or www. becomes a link. Paths and
 // requests go in code spans (mdCode), where GitHub links nothing.
 
+import { clip } from '../clip.js';
 import { redactSecrets } from '../redact.js';
 import {
   baseName,
@@ -19,7 +20,6 @@ import {
   outcomeOf,
   plural,
   shortSha,
-  truncate,
 } from './format.js';
 import { mdCode, mdText } from './markdown.js';
 import type { Finding, Report } from './model.js';
@@ -35,7 +35,7 @@ const maxPagesListed = 20;
 
 /** Untrusted text made inert for a GitHub comment: one line, escaped, no mentions, references or links. */
 export function prText(text: string, max = 1000): string {
-  return mdText(truncate(text, max))
+  return mdText(clip(text, max))
     .replace(/@(?=[\w-])/g, `@${zwj}`)
     .replace(/#(?=\d)/g, `#${zwj}`)
     .replace(/\b(GH)-(?=\d)/gi, `$1${zwj}-`)
@@ -45,7 +45,7 @@ export function prText(text: string, max = 1000): string {
 
 /** A code span for GitHub: code spans are never linked or mentioned, so only the length needs a cap. */
 export function prCode(text: string, max = 300): string {
-  return mdCode(truncate(text, max));
+  return mdCode(clip(text, max));
 }
 
 export interface PrCommentOptions {

@@ -85,4 +85,39 @@ describe('GitHub pull requests over MCP', () => {
     expect(imagesOf(shown).length).toBeGreaterThan(0);
     expect(session.protocolErrors).toEqual([]);
   });
+
+  it('comment: true puts the verdict on the PR when the job ends; a local target cannot take it', async () => {
+    const local = await call('simulate_pr', { target: '/tmp', comment: true });
+    expect(local.isError).toBe(true);
+    expect(local.structuredContent).toMatchObject({ error: { code: 'INVALID_INPUT' } });
+
+    const started = await call('simulate_pr', {
+      target: 'acme/demo#5',
+      comment: true,
+      status: true,
+      compare_base: false,
+    });
+    const id = jobIdOf(started);
+    jobs.push(id);
+    // A job that writes to the PR is not the same job as one that does not.
+    const plain = await call('simulate_pr', { target: 'acme/demo#5', compare_base: false });
+    expect(jobIdOf(plain)).not.toBe(id);
+    jobs.push(jobIdOf(plain));
+    await pollJob(session.client, id, (t) => /finished/.test(t), 180_000);
+    const got = (await call('get_simulation', { job_id: id })).structuredContent as {
+      verdict: string;
+      head_sha: string;
+      published: { comment: { url: string; action: string }; status: { state: string } };
+    };
+    expect(got.verdict).toBe('pass');
+    const comments = github.fake.comments('acme/demo', 5);
+    expect(comments.map((c) => c.login)).toEqual([github.login]);
+    expect(got.published.comment).toEqual({
+      action: 'created',
+      url: `${github.fake.url}/acme/demo/pull/5#issuecomment-${comments[0]?.id}`,
+    });
+    expect(comments[0]?.body).toMatch(/myfav-coworker: PASS/);
+    expect(got.published.status).toMatchObject({ state: 'success' });
+    expect(github.fake.statuses('acme/demo', got.head_sha).map((s) => s.state)).toEqual(['success']);
+  }, 300_000);
 });
