@@ -5,7 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildFullstackRepo } from '../../fixtures/buildFullstackRepo.js';
 import type { Report } from '../../src/report/model.js';
-import { leftoversIn, runCli, spawnCli, tempHome } from '../helpers/cli.js';
+import { leftoversIn, reportFromJson, runCli, spawnCli, tempHome } from '../helpers/cli.js';
 import { processesWithMarker, waitForExit } from '../helpers/processes.js';
 
 // A full-stack app as a user runs it: MariaDB (seeded), a FastAPI API and a frontend, described by
@@ -47,7 +47,7 @@ async function simulate(args: string[]): Promise<{ code: number | null; report: 
     timeoutMs: 280_000,
   });
   expect(r.stdout.trim().startsWith('{'), r.stderr).toBe(true);
-  return { code: r.code, report: JSON.parse(r.stdout) as Report, stderr: r.stderr };
+  return { code: r.code, report: reportFromJson(r.stdout), stderr: r.stderr };
 }
 
 function expectNothingLeft(report: Report): void {
@@ -91,7 +91,14 @@ describe('a full-stack app (database + API + frontend from "services")', () => {
     expect(evidence).toMatch(/OperationalError: \(1054, "Unknown column 'price'/);
     // The base ran beside the head with its own services (own ports, data dirs and logs).
     expect(broken.report.comparison).toMatchObject({ cached: false, url: expect.stringMatching(/^http:/) });
-    expect(errors[0]?.origin, JSON.stringify({ findings: broken.report.findings, notes: broken.report.notes, note: broken.report.comparisonNote })).toBe('new');
+    expect(
+      errors[0]?.origin,
+      JSON.stringify({
+        findings: broken.report.findings,
+        notes: broken.report.notes,
+        note: broken.report.comparisonNote,
+      }),
+    ).toBe('new');
     expect(readFileSync(path.join(broken.report.artifacts.dir, 'base/services/db.log'), 'utf8')).toMatch(
       /ready for connections/,
     );
