@@ -34,6 +34,17 @@ if [ "${RUNNER_ENVIRONMENT:-}" = "github-hosted" ] && [ "$(uname -s)" = "Linux" 
   fi
 fi
 
+# GitHub Enterprise: the token belongs to the runner's own server, which the CLI must know as the user's
+# host (GH_HOST) before it sends a token there; Enterprise Server tokens go by GH_ENTERPRISE_TOKEN.
+server_host="$(node -p 'new URL(process.env.GITHUB_SERVER_URL || "https://github.com").host')"
+if [ "$server_host" != "github.com" ]; then
+  export GH_HOST="$server_host"
+  case "$server_host" in
+    *.ghe.com) ;;
+    *) export GH_ENTERPRISE_TOKEN="${GH_ENTERPRISE_TOKEN:-${GITHUB_TOKEN:-}}" ;;
+  esac
+fi
+
 args=(simulate)
 [ -n "${INPUT_PR:-}" ] && args+=("$INPUT_PR")
 args+=(--json)

@@ -66,7 +66,7 @@ describe('the packed tarball, installed and run with npx', () => {
     expect((await cli(['--version'])).stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
     const help = await cli(['--help']);
     expect(help.code).toBe(0);
-    expect(help.stdout).toMatch(/simulate \[options\] <target>/);
+    expect(help.stdout).toMatch(/simulate \[options\] \[target\]/);
     // `help` builds the whole commander program; `--help` prints what the build saved.
     expect((await cli(['help'])).stdout).toBe(help.stdout);
   });
