@@ -28,6 +28,9 @@ export function resolvePaths(env: NodeJS.ProcessEnv = process.env): AppPaths {
   return { data: p.data, cache: p.cache, config: p.config };
 }
 
+/** The user's own settings file (config/userConfig.ts reads it). */
+export const userConfigPath = (configDir: string): string => path.join(configDir, 'config.json');
+
 export const jobsDbPath = (paths: AppPaths): string => path.join(paths.data, 'jobs.sqlite');
 export const artifactsDir = (paths: AppPaths, jobId: string): string => path.join(paths.data, 'jobs', jobId);
 export const reposCacheDir = (paths: AppPaths): string => path.join(paths.cache, 'repos');

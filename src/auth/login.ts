@@ -6,12 +6,12 @@ import { CoworkerError } from '../errors.js';
 import { githubApiError, isRequestError } from '../github/apiErrors.js';
 import { startDeviceFlow } from '../github/deviceFlow.js';
 import { githubEndpoints } from '../github/endpoints.js';
-import { createGithubClient } from '../github/octokit.js';
 import { fetchViewer, type Viewer } from '../github/user.js';
 import type { Logger } from '../log.js';
 import type { AppPaths } from '../paths.js';
 import { registerSecret } from '../redact.js';
 import { envTokenFor } from './envToken.js';
+import { openGithubHost } from './githubHost.js';
 import { resolveClientId, resolveHost } from './settings.js';
 import { saveToken } from './tokenStore.js';
 
@@ -118,15 +118,13 @@ async function checkAndStore(
   },
   how: 'device' | 'given',
 ): Promise<LoginResult> {
-  const endpoints = githubEndpoints(host, opts.env);
+  const github = openGithubHost(host, opts);
   let viewer: Viewer;
   try {
-    const client = await createGithubClient({
-      apiUrl: endpoints.apiUrl,
-      token,
+    const client = await github.client({
+      token: { token, source: 'new token' },
       retries: 1,
       ...(opts.signal ? { signal: opts.signal } : {}),
-      ...(opts.logger ? { logger: opts.logger } : {}),
     });
     viewer = await fetchViewer(client);
   } catch (err) {
@@ -140,7 +138,7 @@ async function checkAndStore(
     }
     throw githubApiError(err, {
       host,
-      apiUrl: endpoints.apiUrl,
+      apiUrl: github.endpoints.apiUrl,
       what: 'your account (GET /user)',
       tokenSource: 'new token',
     });

@@ -1,11 +1,11 @@
 import { loginCommand } from '../config/githubLogin.js';
 import { userConfigPath } from '../config/userConfig.js';
 import { describeTokenSource, isRequestError } from '../github/apiErrors.js';
-import { githubEndpoints, isEnterpriseServer } from '../github/endpoints.js';
-import { createGithubClient } from '../github/octokit.js';
+import { isEnterpriseServer } from '../github/endpoints.js';
 import { fetchViewer } from '../github/user.js';
 import type { AppPaths } from '../paths.js';
 import { envTokenFor, type TokenSource } from './envToken.js';
+import { openGithubHost } from './githubHost.js';
 import { resolveToken } from './resolveToken.js';
 import { resolveHost } from './settings.js';
 
@@ -52,11 +52,10 @@ export async function authStatus(opts: {
     };
   }
   const source = resolved.source;
-  const endpoints = githubEndpoints(host, env);
+  const github = openGithubHost(host, { paths: opts.paths, env });
   try {
-    const client = await createGithubClient({
-      apiUrl: endpoints.apiUrl,
-      token: resolved.token,
+    const client = await github.client({
+      token: resolved,
       retries: 0,
       maxRateLimitWaitMs: 0,
       ...(opts.signal ? { signal: opts.signal } : {}),
@@ -95,7 +94,7 @@ export async function authStatus(opts: {
       host,
       source,
       ...(resolved.login ? { login: resolved.login } : {}),
-      problem: `Could not check the token with ${endpoints.apiUrl}: ${status ? `HTTP ${status}` : (err as Error).message}.`,
+      problem: `Could not check the token with ${github.endpoints.apiUrl}: ${status ? `HTTP ${status}` : (err as Error).message}.`,
       fix: 'Check your network connection and try again.',
     };
   }

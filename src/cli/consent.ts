@@ -5,7 +5,6 @@
 import { createInterface } from 'node:readline/promises';
 import type { Deps } from '../deps.js';
 import { CoworkerError } from '../errors.js';
-import { defaultGithubDeps } from '../github/deps.js';
 import { type GithubTarget, prUrl } from '../github/targetParse.js';
 import { resolvePullRequest, untrustedError } from '../jobs/githubTarget.js';
 import {
@@ -22,9 +21,8 @@ export async function terminalConsent(
   spec: GithubTarget,
   opts: { trustFlag: boolean; deps: Deps; style: ReturnType<typeof styler> },
 ): Promise<TrustGrant | undefined> {
-  const github = defaultGithubDeps({ paths: opts.deps.paths, logger: opts.deps.logger });
   // Progress (and the note about a host without a token) is printed by the job itself.
-  const { pr, decision } = await resolvePullRequest(spec, github, { onProgress: () => {} });
+  const { pr, decision } = await resolvePullRequest(spec, opts.deps, { onProgress: () => {} });
   if (decision.trusted) return undefined;
   if (opts.trustFlag) {
     process.stderr.write(

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import path from 'node:path';
 import { z } from 'zod';
 import { CoworkerError } from '../errors.js';
+import { userConfigPath } from '../paths.js';
 import { repoConfigSchema } from './schema.js';
 
 /**
@@ -55,7 +55,7 @@ export const userConfigSchema = z
 
 export type UserConfig = z.infer<typeof userConfigSchema>;
 
-export const userConfigPath = (configDir: string): string => path.join(configDir, 'config.json');
+export { userConfigPath };
 
 export async function loadUserConfig(configDir: string): Promise<UserConfig> {
   const file = userConfigPath(configDir);

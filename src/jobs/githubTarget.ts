@@ -3,20 +3,21 @@
 
 import type { ResolvedToken } from '../auth/resolveToken.js';
 import { anonymousHostNote } from '../auth/tokenHosts.js';
-import { untilAborted } from '../bounded.js';
 import { loginCommand } from '../config/githubLogin.js';
-import { CoworkerError, throwIfCancelled } from '../errors.js';
+import { CoworkerError, throwIfCancelled, toCoworkerError } from '../errors.js';
 import { checkoutPullRequest } from '../git/prCheckout.js';
-import { githubApiError } from '../github/apiErrors.js';
-import type { GithubDeps } from '../github/deps.js';
-import { type GithubEndpoints, githubEndpoints } from '../github/endpoints.js';
-import { createGithubClient, type GithubClient } from '../github/octokit.js';
-import { fetchCanPush, fetchPullRequest, type PullRequestFacts } from '../github/pullRequest.js';
+import type { GithubEndpoints } from '../github/endpoints.js';
+import {
+  fetchCanPush,
+  fetchHeadSha,
+  fetchPullRequest,
+  type PullRequestFacts,
+} from '../github/pullRequest.js';
 import { type GithubTarget, prUrl, repoId } from '../github/targetParse.js';
 import { printable } from '../printable.js';
 import { oneOffCommand, type TrustGrant, trustCommand } from '../trust/consent.js';
 import { decideTrust, type TrustDecision } from '../trust/policy.js';
-import type { TargetCheckout, TargetCheckoutContext } from './target.js';
+import type { GithubDeps, TargetCheckout, TargetCheckoutContext } from './targetCheckout.js';
 
 export interface ResolvedPullRequest {
   pr: PullRequestFacts;
@@ -35,43 +36,28 @@ export async function resolvePullRequest(
   github: GithubDeps,
   opts: { signal?: AbortSignal; onProgress?: (message: string) => void } = {},
 ): Promise<ResolvedPullRequest> {
-  const endpoints = githubEndpoints(spec.host, github.env);
+  const host = github.github(spec.host);
   const name = `${spec.owner}/${spec.repo}#${spec.number}`;
   opts.onProgress?.(`asking ${spec.host} about ${name}`);
-  const token = await github.token(spec.host);
-  if (!token && !(await github.userHost(spec.host))) {
+  const token = await host.token();
+  if (!token && !(await host.isUserHost())) {
     const note = anonymousHostNote(spec.host, github.configFile);
     github.logger?.warn(note);
     opts.onProgress?.(`note: ${note}`);
   }
-  const errorContext = {
-    host: spec.host,
-    apiUrl: endpoints.apiUrl,
-    what: `pull request ${name}`,
-    ...(token ? { tokenSource: token.source } : {}),
-  };
-  let pr: PullRequestFacts;
-  let client: GithubClient;
-  try {
-    client = await createGithubClient({
-      apiUrl: endpoints.apiUrl,
-      ...(token ? { token: token.token } : {}),
-      ...(opts.signal ? { signal: opts.signal } : {}),
-      ...(github.logger ? { logger: github.logger } : {}),
-      ...(github.maxRateLimitWaitMs !== undefined ? { maxRateLimitWaitMs: github.maxRateLimitWaitMs } : {}),
-    });
-    // Octokit's rate-limit waits cannot be cancelled: stop waiting for them when the job is.
-    pr = await untilAborted(fetchPullRequest(client, spec), opts.signal);
-  } catch (err) {
-    throw githubApiError(err, errorContext);
-  }
+  const call = { token, ...(opts.signal ? { signal: opts.signal } : {}) };
+  const pr = await host.call(`pull request ${name}`, (client) => fetchPullRequest(client, spec), call);
   let canPush = pr.canPushToBase;
   if (canPush === null && token && !pr.isFork) {
     // The PR's answer did not carry the permission: ask for the repository itself.
     try {
-      canPush = await untilAborted(fetchCanPush(client, pr.baseRepo), opts.signal);
+      canPush = await host.call(
+        `repository ${pr.baseRepo}`,
+        (client) => fetchCanPush(client, pr.baseRepo),
+        call,
+      );
     } catch (err) {
-      const error = githubApiError(err, { ...errorContext, what: `repository ${pr.baseRepo}` });
+      const error = toCoworkerError(err);
       if (error.code === 'CANCELLED') throw error;
       github.logger?.debug(`push permission of ${pr.baseRepo}: ${error.message}`);
     }
@@ -86,7 +72,25 @@ export async function resolvePullRequest(
     },
     await github.trustLists(),
   );
-  return { pr, token, endpoints, decision };
+  return { pr, token, endpoints: host.endpoints, decision };
+}
+
+/**
+ * The current head commit of a pull request, with one API request (to deduplicate requests for the
+ * same PR at the same commit). Uses the host's token when there is one. Throws CoworkerError.
+ */
+export function resolveHeadSha(
+  spec: GithubTarget,
+  github: Pick<GithubDeps, 'github'>,
+  opts: { signal?: AbortSignal } = {},
+): Promise<string> {
+  return github
+    .github(spec.host)
+    .call(`pull request ${spec.owner}/${spec.repo}#${spec.number}`, (client) => fetchHeadSha(client, spec), {
+      ...opts,
+      maxRateLimitWaitMs: 10_000,
+      retries: 1,
+    });
 }
 
 export async function checkoutGithubTarget(

@@ -3,8 +3,7 @@
 // it (report.published), and the faces say it failed.
 
 import { CoworkerError, toCoworkerError } from '../errors.js';
-import type { GithubDeps } from '../github/deps.js';
-import { clientForHost } from '../github/hostClient.js';
+import type { GithubClient } from '../github/octokit.js';
 import { type CommitState, commentMarker, setCommitStatus, upsertPullComment } from '../github/prFeedback.js';
 import type { Logger } from '../log.js';
 import { outcomeLabel, outcomeOf } from '../report/format.js';
@@ -12,11 +11,12 @@ import type { Published, Report } from '../report/model.js';
 import { renderPrComment } from '../report/prComment.js';
 import { productVersion } from '../version.js';
 import type { SimulationRequest } from './request.js';
+import type { GithubDeps } from './targetCheckout.js';
 
 export async function publishToPullRequest(
   report: Report,
   request: SimulationRequest,
-  deps: { github: GithubDeps; logger: Logger; signal?: AbortSignal },
+  deps: { github?: GithubDeps | undefined; logger: Logger; signal?: AbortSignal },
 ): Promise<Published | undefined> {
   const want = request.publish;
   if (!want?.comment && !want?.status) return undefined;
@@ -35,9 +35,13 @@ export async function publishToPullRequest(
     if (want.status) published.status = { error };
     return published;
   }
-  let host: Awaited<ReturnType<typeof clientForHost>>;
+  let client: GithubClient;
   try {
-    host = await clientForHost(target.host, deps.github, deps.signal ? { signal: deps.signal } : {});
+    if (!deps.github) throw new Error('publishToPullRequest: pull requests need deps.github');
+    client = await deps.github.github(target.host).client({
+      maxRateLimitWaitMs: 30_000,
+      ...(deps.signal ? { signal: deps.signal } : {}),
+    });
   } catch (err) {
     if (want.comment) published.comment = failed(err);
     if (want.status) published.status = failed(err);
@@ -51,7 +55,7 @@ export async function publishToPullRequest(
         productVersion,
         ...(want.reportUrl ? { reportUrl: want.reportUrl } : {}),
       });
-      published.comment = await upsertPullComment(host.client, pr, body);
+      published.comment = await upsertPullComment(client, pr, body);
       deps.logger.debug(`comment ${published.comment.action}: ${published.comment.url}`);
     } catch (err) {
       published.comment = failed(err);
@@ -73,7 +77,7 @@ export async function publishToPullRequest(
       try {
         const state = commitState(report);
         const outcome = await setCommitStatus(
-          host.client,
+          client,
           { owner: target.owner, repo: target.repo, sha },
           {
             state,

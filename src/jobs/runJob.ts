@@ -10,7 +10,6 @@ import type { CrawlTarget } from '../browser/types.js';
 import { loadRepoConfig, resolveSettings } from '../config/load.js';
 import type { RepoConfig } from '../config/schema.js';
 import { CancelledError, CoworkerError, throwIfCancelled, toCoworkerError } from '../errors.js';
-import { defaultGithubDeps, type GithubDeps } from '../github/deps.js';
 import type { Logger } from '../log.js';
 import { type AppPaths, baseRunsCacheDir, jobTempDir, reposCacheDir, worktreesDir } from '../paths.js';
 import { redactSecrets } from '../redact.js';
@@ -31,13 +30,14 @@ import { forgetRemovedLeftovers } from './recovery.js';
 import { setupNotes } from './setupNotes.js';
 import type { JobRecord, JobStore } from './store.js';
 import { checkoutTarget } from './target.js';
+import type { GithubDeps } from './targetCheckout.js';
 import { removalTimeoutMs, Teardown } from './teardown.js';
 
 export interface JobDeps {
   paths: AppPaths;
   store: JobStore;
   logger: Logger;
-  /** Tokens and endpoints for pull requests (default: env, OS keychain, token file; see src/github/deps.ts). */
+  /** GitHub hosts, tokens and trust lists, for pull requests (a `Deps` from src/deps.ts is one). */
   github?: GithubDeps;
 }
 
@@ -122,7 +122,7 @@ export async function runJob(job: JobRecord, deps: JobDeps, opts: JobRunOptions)
       reposDir: reposCacheDir(paths),
       worktreeDir: worktree,
       signal: opts.signal,
-      github: deps.github ?? defaultGithubDeps({ paths, logger }),
+      ...(deps.github ? { github: deps.github } : {}),
       ...(job.request.consent ? { consent: job.request.consent } : {}),
       onProgress: progress,
     });
@@ -388,7 +388,7 @@ export async function runJob(job: JobRecord, deps: JobDeps, opts: JobRunOptions)
   };
   // Asked to (`--comment`, `--status`): the verdict on the PR itself. Its outcome is part of the report.
   const published = await publishToPullRequest(masked, job.request, {
-    github: deps.github ?? defaultGithubDeps({ paths, logger }),
+    github: deps.github,
     logger,
   });
   if (published) masked.published = published;

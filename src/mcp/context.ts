@@ -1,6 +1,6 @@
-import type { GithubDeps } from '../github/deps.js';
 import type { TargetSpec } from '../jobs/request.js';
 import type { JobService } from '../jobs/service.js';
+import type { GithubDeps } from '../jobs/targetCheckout.js';
 import type { Logger } from '../log.js';
 import type { GithubAuthTools } from './tools/github.js';
 

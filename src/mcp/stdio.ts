@@ -10,7 +10,6 @@
 import { PassThrough, type Readable, type Writable } from 'node:stream';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import type { Deps } from '../deps.js';
-import { defaultGithubDeps } from '../github/deps.js';
 import type { TargetSpec } from '../jobs/request.js';
 import { JobService } from '../jobs/service.js';
 import type { Logger } from '../log.js';
@@ -41,12 +40,11 @@ export async function runStdioServer(opts: StdioServerOptions): Promise<number> 
     paths: deps.paths,
     logger,
     store: () => deps.store(),
-    jobDeps: () => ({ paths: deps.paths, logger, store: deps.store() }),
+    jobDeps: () => ({ paths: deps.paths, logger, store: deps.store(), github: deps }),
     // One GET of the PR, so the same PR at the same commit maps to one job. Octokit loads on first use.
     githubHead: async (target, signal) => {
-      const { resolveHeadSha } = await import('../github/headSha.js');
-      return resolveHeadSha(target, {
-        paths: deps.paths,
+      const { resolveHeadSha } = await import('../jobs/githubTarget.js');
+      return resolveHeadSha(target, deps, {
         signal: signal ? AbortSignal.any([signal, lifetime.signal]) : lifetime.signal,
       });
     },
@@ -58,7 +56,7 @@ export async function runStdioServer(opts: StdioServerOptions): Promise<number> 
     logger,
     version: opts.version,
     parseTarget: opts.parseTarget,
-    pullRequests: defaultGithubDeps({ paths: deps.paths, logger }),
+    pullRequests: deps,
     github: createGithubAuthTools({ paths: deps.paths, logger, signal: lifetime.signal }),
   };
   const server = createServer(ctx);

@@ -18,13 +18,15 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { detectApp } from '../../src/app/detect.js';
 import { resolveSettings } from '../../src/config/load.js';
+import { createDeps } from '../../src/deps.js';
 import { CoworkerError } from '../../src/errors.js';
-import { defaultGithubDeps } from '../../src/github/deps.js';
-import { resolveHeadSha } from '../../src/github/headSha.js';
 import { createGithubClient } from '../../src/github/octokit.js';
 import { fetchPullRequest } from '../../src/github/pullRequest.js';
 import type { GithubTarget } from '../../src/github/targetParse.js';
-import { checkoutTarget, type TargetCheckout } from '../../src/jobs/target.js';
+import { resolveHeadSha } from '../../src/jobs/githubTarget.js';
+import { checkoutTarget } from '../../src/jobs/target.js';
+import type { TargetCheckout } from '../../src/jobs/targetCheckout.js';
+import { silentLogger } from '../../src/log.js';
 import { resolvePaths } from '../../src/paths.js';
 import { renderMarkdown } from '../../src/report/markdown.js';
 import type { Report } from '../../src/report/model.js';
@@ -84,7 +86,7 @@ function context(
     ctx: {
       reposDir: path.join(home, 'cache', 'repos'),
       worktreeDir: path.join(home, 'cache', 'worktrees', `job${++jobs}`),
-      github: defaultGithubDeps({ paths, env }),
+      github: createDeps({ paths, env, logger: silentLogger }),
       ...(opts.consent ? { consent: opts.consent } : {}),
       onProgress: (m: string) => opts.progress?.push(m),
     },
@@ -172,8 +174,7 @@ describe('pull request checkout', () => {
     const c = context();
     const one = await checkoutTarget(spec('acme/demo', 5), c.ctx);
     await one.remove();
-    const headOf = () =>
-      resolveHeadSha(spec('acme/demo', 5), { paths: resolvePaths({}), github: c.ctx.github });
+    const headOf = () => resolveHeadSha(spec('acme/demo', 5), c.ctx.github);
     expect(await headOf()).toBe(one.target.headSha);
     const sha = await demo.fake.pushToPull('acme/demo', 5, 'feature/stats');
     expect(await headOf()).toBe(sha);
@@ -252,10 +253,7 @@ describe('pull request checkout', () => {
     expect(stale.message).toMatch(/changed after you agreed to run it/);
     expect(demo.fake.gitRequests.length).toBe(before);
 
-    const headSha = await resolveHeadSha(spec('acme/demo', 2), {
-      paths: resolvePaths({ MYFAV_COWORKER_HOME: c.home }),
-      env: c.ctx.github.env,
-    });
+    const headSha = await resolveHeadSha(spec('acme/demo', 2), c.ctx.github);
     const trusted = await checkoutTarget(spec('acme/demo', 2), {
       ...c.ctx,
       consent: { headSha, how: 'flag' },

@@ -10,7 +10,6 @@ import {
 } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDeps, type Deps } from '../../src/deps.js';
-import { defaultGithubDeps } from '../../src/github/deps.js';
 import { parseTarget } from '../../src/github/targetParse.js';
 import { JobService } from '../../src/jobs/service.js';
 import { silentLogger } from '../../src/log.js';
@@ -31,9 +30,10 @@ let answer: ElicitResult = { action: 'decline' };
 const jobs: string[] = [];
 
 async function connect(client: Client): Promise<void> {
-  const github = defaultGithubDeps({
+  const github = createDeps({
     paths: deps.paths,
     env: { MYFAV_GITHUB_API_URL: demo.apiUrl, MYFAV_KEYCHAIN: 'off', GH_TOKEN: demo.outsiderToken },
+    logger: silentLogger,
   });
   const server = createServer({
     service,
@@ -51,9 +51,10 @@ beforeAll(async () => {
   demo = await startGithubDemo();
   home = tempHome();
   deps = createDeps({ env: { MYFAV_COWORKER_HOME: home.dir }, logger: silentLogger });
-  const github = defaultGithubDeps({
+  const github = createDeps({
     paths: deps.paths,
     env: { MYFAV_GITHUB_API_URL: demo.apiUrl, MYFAV_KEYCHAIN: 'off', GH_TOKEN: demo.outsiderToken },
+    logger: silentLogger,
   });
   service = new JobService({
     paths: deps.paths,

@@ -5,9 +5,10 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { defaultGithubDeps } from '../../src/github/deps.js';
+import { createDeps } from '../../src/deps.js';
 import type { GithubTarget } from '../../src/github/targetParse.js';
 import { resolvePullRequest } from '../../src/jobs/githubTarget.js';
+import { silentLogger } from '../../src/log.js';
 import { resolvePaths } from '../../src/paths.js';
 import { addTrusted, loadTrustLists, parseTrustEntry, removeTrusted } from '../../src/trust/lists.js';
 import { fakeToken, type GithubDemo, startGithubDemo } from '../fakes/githubDemo.js';
@@ -39,7 +40,8 @@ function user(env: NodeJS.ProcessEnv = {}, config?: object) {
     writeFileSync(path.join(paths.config, 'config.json'), JSON.stringify(config));
   }
   const progress: string[] = [];
-  const github = defaultGithubDeps({
+  const github = createDeps({
+    logger: silentLogger,
     paths,
     env: { MYFAV_GITHUB_API_URL: demo.apiUrl, MYFAV_KEYCHAIN: 'off', ...env },
   });

@@ -255,7 +255,7 @@ async function simulate(given: string | undefined, flags: SimulateFlags, deps: D
   try {
     const report = await runJob(
       job,
-      { paths: deps.paths, logger: deps.logger, store },
+      { paths: deps.paths, logger: deps.logger, store, github: deps },
       { signal: controller.signal, onProgress },
     );
     if (group) process.stderr.write(groupEnd);
