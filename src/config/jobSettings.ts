@@ -2,8 +2,10 @@
 // `.myfav-coworker.json`, the user config's entry for the repository, a `--config` file, an
 // `--env-file` (secrets: registered for masking, never stored), and the flags.
 
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { composeServices } from '../app/services/compose.js';
+import type { PlanNote } from '../app/types.js';
 import { registerSecret } from '../redact.js';
 import { readDotenvFile } from './dotenvFile.js';
 import { loadConfigFile, loadRepoConfig, mergeConfigs, repoConfigFileName, resolveSettings } from './load.js';
@@ -16,6 +18,8 @@ export interface JobSettings {
   repoConfig: RepoConfig;
   /** Which layers were used, for the report ("user config repos[acme/web]", "--config /x.json"). */
   sources: string[];
+  /** How a docker-compose.yml was mapped to services, when one was used (for the report). */
+  composeNote?: PlanNote;
 }
 
 export async function settingsForJob(opts: {
@@ -36,6 +40,23 @@ export async function settingsForJob(opts: {
   if (opts.overrides.configFile) sources.push(`--config ${opts.overrides.configFile}`);
 
   const merged = mergeConfigs({ repo: repoConfig, ...(user ? { user } : {}), ...(file ? { file } : {}) });
+  // No app described anywhere and none at the root: a compose file may say what the app is made of.
+  let composeNote: PlanNote | undefined;
+  const described = [
+    merged.services,
+    merged.start,
+    merged.appDir,
+    opts.overrides.start,
+    opts.overrides.appDir,
+  ];
+  if (described.every((v) => v === undefined) && !hasRootApp(opts.worktree)) {
+    const compose = composeServices(opts.worktree);
+    if (compose) {
+      merged.services = compose.services;
+      composeNote = compose.note;
+      sources.push(`${compose.file} (run without Docker)`);
+    }
+  }
   const settings = resolveSettings(merged, opts.overrides);
   if (opts.overrides.envFile) {
     const secrets = await readDotenvFile(opts.overrides.envFile, '--env-file');
@@ -44,7 +65,7 @@ export async function settingsForJob(opts: {
     settings.env = { ...merged.env, ...secrets, ...(opts.overrides.env ?? {}) };
     sources.push(`--env-file (${Object.keys(secrets).length} variable(s), masked)`);
   }
-  return { settings, repoConfig, sources };
+  return { settings, repoConfig, sources, ...(composeNote ? { composeNote } : {}) };
 }
 
 /**
@@ -73,4 +94,9 @@ function originSlug(repoPath: string): string | undefined {
   const url = /^\s*url\s*=\s*(\S+)/m.exec(section)?.[1];
   const slug = url && /[:/]([^/:]+\/[^/]+?)(?:\.git)?\/?$/.exec(url)?.[1];
   return slug ? slug.toLowerCase() : undefined;
+}
+
+/** A package.json or index.html at the root: a single app there, which a compose file must not replace. */
+function hasRootApp(worktree: string): boolean {
+  return ['package.json', 'index.html'].some((name) => existsSync(path.join(worktree, name)));
 }

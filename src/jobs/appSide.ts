@@ -58,7 +58,7 @@ export interface PreparedSide {
 export async function prepareSide(input: SideInput): Promise<PreparedSide> {
   const { signal } = input;
   input.enter('detect', 'looking for the app');
-  const { settings, repoConfig, sources } = await settingsForJob({
+  const { settings, repoConfig, sources, composeNote } = await settingsForJob({
     worktree: input.worktree,
     repo: input.repo,
     configDir: input.configDir,
@@ -66,6 +66,7 @@ export async function prepareSide(input: SideInput): Promise<PreparedSide> {
   });
   if (sources.length) input.progress(`settings from ${sources.join(', ')}`);
   const plan = await detectApp(input.worktree, input.changedFiles, settings);
+  if (composeNote) plan.notes.push(composeNote);
   input.progress(
     `${plan.kind === 'static' ? 'static site' : `${plan.packageManager ?? 'node'} app`} in ${plan.relDir || 'the repository root'}: ${plan.dirReason}`,
   );

@@ -120,6 +120,23 @@ describe('a full-stack app (database + API + frontend from "services")', () => {
     expectNothingLeft(report);
   }, 300_000);
 
+  it('runs the same app described only by a docker-compose.yml, without Docker', async () => {
+    const { code, report, stderr } = await simulate(['--head', 'compose-only', '--no-compare-base']);
+    expect(report.error).toBeUndefined();
+    expect(report).toMatchObject({ status: 'completed', verdict: 'pass' });
+    expect(code).toBe(0);
+    expect(stderr).toContain('settings from docker-compose.yml (run without Docker)');
+    const notes = (report.notes ?? []).join('\n');
+    expect(notes).toContain(
+      'docker-compose.yml run without Docker: 3 services mapped to local programs (the browser opens "web")',
+    );
+    expect(notes).toContain('db: image mariadb:10.11 → the local MariaDB/MySQL server');
+    // The API found its database through the rewritten DB_HOST/DB_PORT: the products loaded.
+    expect(report.pages.map((p) => p.path)).toEqual(expect.arrayContaining(['/', '/product.html?id=1']));
+    expect(report.findings.filter((f) => f.severity === 'error')).toEqual([]);
+    expectNothingLeft(report);
+  }, 300_000);
+
   it('leaves nothing running when the CLI is killed (kill -9) once the services are up, and the next run cleans up', async () => {
     const child = spawnCli(['simulate', repo, '--head', 'main', '--no-compare-base', '--no-agent'], {
       home: home.dir,
