@@ -13,7 +13,7 @@ import { CoworkerError, throwIfCancelled } from '../errors.js';
 import type { BrokenLink, PageResult } from '../report/model.js';
 import { accessibilityViolations } from './accessibility.js';
 import { looksLikeFile, pageKey, pageUrl, screenshotName } from './crawlUrls.js';
-import { checkLink, mapLimited } from './linkCheck.js';
+import { checkLink, type LinkStatus, mapLimited } from './linkCheck.js';
 import { watchPage } from './pageWatch.js';
 import { playwrightFirstLine, playwrightTimeoutSeconds } from './playwrightErrors.js';
 import type { BrowserPage, BrowserSession } from './session.js';
@@ -163,12 +163,22 @@ export async function smokeCrawl(session: BrowserSession, opts: CrawlOptions): P
   }
   if (request && toCheck.length > 0 && opts.checkLinks !== false) {
     const requestContext = request;
-    const statuses = await mapLimited(
-      toCheck,
-      LINK_CHECK_CONCURRENCY,
-      (item) => checkLink(requestContext, item.url, (url) => session.isAllowedUrl(url)),
+    const check = (item: QueueItem, timeoutMs?: number) =>
+      checkLink(requestContext, item.url, (url) => session.isAllowedUrl(url), timeoutMs);
+    const statuses = await mapLimited(toCheck, LINK_CHECK_CONCURRENCY, (item) => check(item), opts.signal);
+    // A dev server compiles a page on its first request (Astro, Next, Vite SSR), one at a time: links that
+    // did not answer in the short first try get one more, alone and with a page's time limit.
+    const slow = statuses.flatMap((status, i) => (status?.timeoutSeconds !== undefined ? [i] : []));
+    if (slow.length > 0) log.debug(`checking ${slow.length} slow link(s) again, one at a time`);
+    const again = await mapLimited(
+      slow,
+      1,
+      (i) => check(toCheck[i] as QueueItem, NAVIGATION_TIMEOUT_MS),
       opts.signal,
     );
+    slow.forEach((i, n) => {
+      statuses[i] = again[n] as LinkStatus;
+    });
     throwIfCancelled(opts.signal);
     toCheck.forEach((item, i) => {
       const checked = statuses[i];

@@ -4,35 +4,39 @@
 
 import type { APIRequestContext } from 'playwright-core';
 import { throwIfCancelled } from '../errors.js';
+import { playwrightFirstLine, playwrightTimeoutSeconds } from './playwrightErrors.js';
 
 export interface LinkStatus {
   /** Final HTTP status, or null when the request failed on the network. */
   status: number | null;
   failure?: string;
+  /** No answer within this many seconds: not known to be broken (a dev server may still be compiling it). */
+  timeoutSeconds?: number;
 }
 
-// A link of a local app answers at once or is broken; a hanging link must not stall the crawl for long.
-const TIMEOUT_MS = 5_000;
+/** A hanging link must not stall the crawl for long: the first try of every link is this short. */
+export const LINK_TIMEOUT_MS = 5_000;
 const MAX_REDIRECTS = 5;
 
 export async function checkLink(
   request: APIRequestContext,
   url: string,
   isAllowed: (url: string) => boolean,
+  timeoutMs = LINK_TIMEOUT_MS,
 ): Promise<LinkStatus> {
   let current = url;
   try {
     for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
       let response = await request.head(current, {
         maxRedirects: 0,
-        timeout: TIMEOUT_MS,
+        timeout: timeoutMs,
         failOnStatusCode: false,
       });
       if (response.status() === 405 || response.status() === 501) {
         await response.dispose();
         response = await request.get(current, {
           maxRedirects: 0,
-          timeout: TIMEOUT_MS,
+          timeout: timeoutMs,
           failOnStatusCode: false,
         });
       }
@@ -47,8 +51,9 @@ export async function checkLink(
     }
     return { status: null, failure: `more than ${MAX_REDIRECTS} redirects` };
   } catch (err) {
-    const text = err instanceof Error ? err.message : String(err);
-    return { status: null, failure: (text.split('\n')[0] ?? text).replace(/^apiRequestContext\.\w+: /, '') };
+    const failure = playwrightFirstLine(err);
+    const timeoutSeconds = playwrightTimeoutSeconds(failure);
+    return { status: null, failure, ...(timeoutSeconds !== undefined ? { timeoutSeconds } : {}) };
   }
 }
 

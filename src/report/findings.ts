@@ -158,9 +158,13 @@ export function findingsFromCrawl(result: CrawlResult, opts: CrawlFindingOptions
       visited ??
       collect(`link ${urlKey(link.url)}`, undefined, () => ({
         kind: 'broken-link',
-        severity: sameOrigin(link.url, fromPage ? originOf(fromPage.url) : originOf(link.url))
-          ? 'error'
-          : 'warning',
+        // A link that did not answer in time is not known to be broken (a dev server still compiling
+        // it, a slow external site): worth a look, not a failed verdict.
+        severity:
+          link.timeoutSeconds === undefined &&
+          sameOrigin(link.url, fromPage ? originOf(fromPage.url) : originOf(link.url))
+            ? 'error'
+            : 'warning',
         firstSeen: fromPage ? (indexOf.get(fromPage) ?? pages.length) : pages.length,
         pages: [],
         linkedFrom: [],
@@ -362,12 +366,23 @@ function brokenLinkFinding(
   const outcome =
     link.status !== null ? `HTTP ${link.status}` : oneLineText(link.failure ?? 'no response', stepTextLength);
   const from = g.linkedFrom[0] ?? link.from;
+  const seconds = link.timeoutSeconds;
+  const title =
+    seconds !== undefined
+      ? `Link to ${target} did not answer within ${seconds} s`
+      : `Broken link to ${target} (${outcome})`;
+  const what =
+    link.status !== null
+      ? `returned ${outcome}`
+      : seconds !== undefined
+        ? `did not answer within ${seconds} s, twice (a dev server that compiles each page on its first request can be that slow; open it to be sure)`
+        : `could not be loaded (${outcome})`;
   return {
     severity: g.severity,
     kind: g.kind,
-    title: clip(`Broken link to ${target} (${outcome})`, titleLength),
+    title: clip(title, titleLength),
     page: from,
-    detail: `${target} ${link.status !== null ? `returned ${outcome}` : `could not be loaded (${outcome})`}; it is linked from ${listPages(g.linkedFrom)}.`,
+    detail: `${target} ${what}; it is linked from ${listPages(g.linkedFrom)}.`,
     evidence: evidence(
       g.pages,
       g.linkedFrom.slice(0, maxListedPages).map((p) => `Link on ${p} → ${link.url} (${outcome})`),

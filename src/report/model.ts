@@ -104,6 +104,8 @@ export interface BrokenLink {
   url: string;
   status: number | null;
   failure?: string;
+  /** It did not answer within this many seconds: not known to be broken (a warning, not an error). */
+  timeoutSeconds?: number;
 }
 
 export interface TargetInfo {

@@ -319,6 +319,7 @@ describe('smokeCrawl: failures and cancellation', () => {
   let artifactDir: string;
   const hanging: http.ServerResponse[] = [];
   const checked: string[] = [];
+  let compiled: Promise<void> | undefined;
 
   beforeAll(async () => {
     app = await serve((req, res) => {
@@ -331,6 +332,23 @@ describe('smokeCrawl: failures and cancellation', () => {
         return res.end(
           page('Login', '<a href="/export">Export</a><a href="/login">Login</a><a href="/done">Done</a>'),
         );
+      }
+      if (req.url === '/dev') {
+        res.writeHead(200, { 'content-type': 'text/html' });
+        return res.end(
+          page('Dev', '<a href="/compiles-once">Compiles</a><a href="/never-answers">Never</a>'),
+        );
+      }
+      // A dev server compiling a page on its first request: that one answers after 7 s, later ones at once.
+      if (req.url === '/compiles-once') {
+        const answer = () => res.writeHead(200, { 'content-type': 'text/html' }).end(page('Compiled', ''));
+        compiled ??= new Promise((resolve) => setTimeout(resolve, 7_000));
+        void compiled.then(answer);
+        return;
+      }
+      if (req.url === '/never-answers') {
+        hanging.push(res);
+        return;
       }
       if (req.url === '/big') {
         res.writeHead(200, { 'content-type': 'text/html' });
@@ -427,6 +445,19 @@ describe('smokeCrawl: failures and cancellation', () => {
     expect(result.brokenLinks.map((b) => b.url)).toEqual(
       Array.from({ length: 20 }, (_, i) => `${app.origin}/n/${i + 1}`),
     );
+  });
+
+  it('checks a link that did not answer again, alone and with longer: broken only if it never answers', async () => {
+    const result = await smokeCrawl(session, options({ entryUrl: `${app.origin}/dev`, maxPages: 1 }));
+    expect(result.brokenLinks).toEqual([
+      {
+        from: '/dev',
+        url: `${app.origin}/never-answers`,
+        status: null,
+        failure: expect.stringMatching(/^Timeout 15000ms exceeded/),
+        timeoutSeconds: 15,
+      },
+    ]);
   });
 
   it('says so next to an error caused by a request it blocked', async () => {

@@ -195,6 +195,23 @@ describe('findingsFromCrawl', () => {
     for (const f of links) expectNoPort(f);
   });
 
+  it('reports a same-origin link that never answered as a warning that says so, not as a broken link', () => {
+    const failure = 'Timeout 15000ms exceeded.';
+    const findings = findingsFromCrawl(
+      crawl(
+        [page('/')],
+        [{ from: '/', url: `${origin}/docs/slow`, status: null, failure, timeoutSeconds: 15 }],
+      ),
+    );
+    expect(only(findings, 'broken-link')).toEqual([
+      expect.objectContaining({
+        severity: 'warning',
+        title: 'Link to /docs/slow did not answer within 15 s',
+        detail: expect.stringMatching(/^\/docs\/slow did not answer within 15 s, twice \(a dev server/),
+      }),
+    ]);
+  });
+
   it('folds a broken link into the finding of the visited page it points to', () => {
     const findings = findingsFromCrawl(
       crawl(
