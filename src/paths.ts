@@ -37,3 +37,9 @@ export const reposCacheDir = (paths: AppPaths): string => path.join(paths.cache,
 export const worktreesDir = (paths: AppPaths): string => path.join(paths.cache, 'worktrees');
 export const jobTempDir = (paths: AppPaths, jobId: string): string => path.join(paths.cache, 'tmp', jobId);
 export const baseRunsCacheDir = (paths: AppPaths): string => path.join(paths.cache, 'base-runs');
+
+/** Whether `child` is `parent` or below it (both resolved paths). */
+export function isInside(parent: string, child: string): boolean {
+  const rel = path.relative(parent, child);
+  return rel === '' || (rel !== '..' && !rel.startsWith(`..${path.sep}`) && !path.isAbsolute(rel));
+}

@@ -11,7 +11,6 @@ import type { ReplayInputStep } from '../browser/replay.js';
 import type { BrowserSession } from '../browser/session.js';
 import type { CoworkerError } from '../errors.js';
 import { type FilePatch, readPatches } from '../git/patches.js';
-import type { AgentOptions } from '../jobs/request.js';
 import type { Logger } from '../log.js';
 import { redactSecrets } from '../redact.js';
 import { describeHead, firstLine } from '../report/format.js';
@@ -28,6 +27,7 @@ import {
   type ReplayPoint,
   replayPoints,
 } from './results.js';
+import type { AgentOptions } from './settings.js';
 import { resolveAgentSettings } from './settings.js';
 
 export interface AgentPhaseInput {

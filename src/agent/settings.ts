@@ -5,9 +5,18 @@
 // The key is registered as a secret at once, so no log, report or error message can carry it.
 
 import { loadUserConfig, userConfigPath } from '../config/userConfig.js';
-import type { AgentOptions } from '../jobs/request.js';
 import type { Logger } from '../log.js';
 import { registerSecret } from '../redact.js';
+
+/** The agent as a request asks for it (CLI flags, MCP arguments); stored with the job. */
+export interface AgentOptions {
+  /** false: `--no-agent`. */
+  enabled: boolean;
+  model?: string;
+  maxSteps?: number;
+  maxTokens?: number;
+  maxSeconds?: number;
+}
 
 /**
  * The current Sonnet of the SDK's model list (@anthropic-ai/sdk 1.12). Not claude-sonnet-4-5: it reaches

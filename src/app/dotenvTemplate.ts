@@ -4,7 +4,7 @@
 
 import { copyFile, lstat } from 'node:fs/promises';
 import path from 'node:path';
-import { isInside } from './packageManager.js';
+import { isInside } from '../paths.js';
 import type { PlanNote } from './types.js';
 
 export async function copyEnvTemplate(appDir: string, template: string): Promise<PlanNote | undefined> {

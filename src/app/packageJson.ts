@@ -1,7 +1,7 @@
 // The few facts detection needs from a package.json.
 
 import path from 'node:path';
-import { readRepoFile } from './repoFile.js';
+import { readRepoFile } from '../repoFile.js';
 
 export interface PackageJson {
   scripts?: Record<string, unknown>;

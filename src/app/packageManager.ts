@@ -2,8 +2,9 @@
 
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { isInside } from '../paths.js';
+import { readRepoFile } from '../repoFile.js';
 import { declaresDependencies, type PackageJson, readPackageJson } from './packageJson.js';
-import { readRepoFile } from './repoFile.js';
 import type { PackageManager } from './types.js';
 
 const lockfiles: ReadonlyArray<[file: string, pm: PackageManager]> = [
@@ -154,8 +155,3 @@ function lockfileHasEntries(lockfile: string | undefined, checkoutDir: string): 
 }
 
 const lockfileHeadBytes = 256 * 1024;
-
-export function isInside(parent: string, child: string): boolean {
-  const rel = path.relative(parent, child);
-  return rel === '' || (rel !== '..' && !rel.startsWith(`..${path.sep}`) && !path.isAbsolute(rel));
-}

@@ -6,8 +6,8 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { readRepoFile } from '../repoFile.js';
 import type { PackageJson } from './packageJson.js';
-import { readRepoFile } from './repoFile.js';
 import type { PackageManager } from './types.js';
 
 export interface PackageManagerRunner {

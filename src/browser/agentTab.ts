@@ -11,7 +11,6 @@
 
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { stripVTControlCharacters } from 'node:util';
 import type { Locator, Page, Request } from 'playwright-core';
 import { withTimeout } from '../bounded.js';
 import { clip } from '../clip.js';
@@ -22,7 +21,7 @@ import { type RecordedStep, type ToolDefinition, ToolError, ToolResponse } from 
 import { NAVIGATION_TIMEOUT_MS } from './crawl.js';
 import { isSafeLocatorCode, roleLocatorCode } from './locatorCode.js';
 import { type PageWatch, watchPage } from './pageWatch.js';
-import { playwrightFirstLine, playwrightTimeoutSeconds } from './playwrightErrors.js';
+import { isPlaywrightError, playwrightMessage } from './playwrightErrors.js';
 import type { BrowserPage, BrowserSession } from './session.js';
 import {
   DIFF_LIMITS,
@@ -458,21 +457,6 @@ export function describeElement(element: string, line: string): string {
   if (said) return clip(said, 120);
   const m = /^([a-z]+)(?: "((?:[^"\\]|\\.)*)")?/.exec(line);
   return m ? `${m[1]}${m[2] ? ` "${m[2]}"` : ''}` : 'the element';
-}
-
-function isPlaywrightError(err: unknown): boolean {
-  return err instanceof Error && (err.name === 'TimeoutError' || /^\w+\.\w+: /.test(err.message));
-}
-
-/** Playwright's first line, without the API prefix and the call log ("locator.click: Timeout 5000ms …"). */
-export function playwrightMessage(err: unknown): string {
-  const first = playwrightFirstLine(err);
-  const seconds = playwrightTimeoutSeconds(first);
-  if (seconds !== undefined) {
-    const wait = /waiting for (.*)$/m.exec(err instanceof Error ? err.message : String(err))?.[1];
-    return `timed out after ${seconds} s${wait ? ` (${clip(stripVTControlCharacters(wait), 160)})` : ''}. The element may be hidden, disabled or covered.`;
-  }
-  return clip(first, 300);
 }
 
 /** A page call that must not hang the agent (a page stuck in a busy loop never answers). */

@@ -9,10 +9,11 @@
 import type { Page } from 'playwright-core';
 import { throwIfCancelled } from '../errors.js';
 import type { FailedRequest } from '../report/model.js';
-import { ACTION_TIMEOUT_MS, playwrightMessage, watchQuiet } from './agentTab.js';
+import { ACTION_TIMEOUT_MS, watchQuiet } from './agentTab.js';
 import { agentTool } from './agentTools/index.js';
 import type { RecordedStep } from './agentTools/tool.js';
 import { watchPage } from './pageWatch.js';
+import { playwrightMessage } from './playwrightErrors.js';
 
 export interface ReplayInputStep {
   /** The agent's call number (0: opening the start page); echoed in the result. */

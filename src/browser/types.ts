@@ -1,4 +1,4 @@
-import type { BrokenLink, PageResult } from '../report/model.js';
+import type { PageResult } from '../report/model.js';
 
 export interface BrowserExecutable {
   path: string;
@@ -42,12 +42,8 @@ export interface CrawlOptions {
   accessibility?: boolean;
 }
 
-export interface CrawlResult {
-  pages: PageResult[];
-  brokenLinks: BrokenLink[];
-  /** Routes that were asked for and not visited, and why (for the report). */
-  skipped?: string[];
-}
+// What a crawl found is part of the report model (report/findings.ts reads it): defined there.
+export type { CrawlResult } from '../report/model.js';
 
 /** A JavaScript dialog (alert/confirm/prompt/beforeunload) the page opened; the session answers it itself. */
 export interface DialogRecord {

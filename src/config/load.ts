@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { z } from 'zod';
-import { readRepoFile } from '../app/repoFile.js';
 import { CoworkerError } from '../errors.js';
+import { readRepoFile } from '../repoFile.js';
 import {
   defaultSettings,
   type RepoConfig,

@@ -5,8 +5,12 @@ import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { CoworkerError } from '../errors.js';
-import type { TargetSpec } from '../jobs/request.js';
 import { defaultHost, normalizeHost } from './endpoints.js';
+
+/** What to simulate, as parsed from the user's input (CLI argument or MCP call). */
+export type TargetSpec =
+  | { kind: 'local'; repoPath: string; headRef?: string; baseRef?: string }
+  | { kind: 'github'; host: string; owner: string; repo: string; number: number };
 
 export type GithubTarget = Extract<TargetSpec, { kind: 'github' }>;
 

@@ -1,19 +1,10 @@
+import type { AgentOptions } from '../agent/settings.js';
 import type { SettingOverrides } from '../config/schema.js';
+import type { TargetSpec } from '../github/targetParse.js';
 import type { TrustGrant } from '../trust/consent.js';
 
-/** What to simulate, as parsed from the user's input (CLI argument or MCP call). */
-export type TargetSpec =
-  | { kind: 'local'; repoPath: string; headRef?: string; baseRef?: string }
-  | { kind: 'github'; host: string; owner: string; repo: string; number: number };
-
-export interface AgentOptions {
-  /** false: `--no-agent`. */
-  enabled: boolean;
-  model?: string;
-  maxSteps?: number;
-  maxTokens?: number;
-  maxSeconds?: number;
-}
+// Defined beside their producers (the target parser, the agent's settings), used by every job.
+export type { AgentOptions, TargetSpec };
 
 /** Everything needed to run a job; stored with it (no secrets: tokens are looked up when it runs). */
 export interface SimulationRequest {

@@ -2,7 +2,6 @@ import type { TargetSpec } from '../jobs/request.js';
 import type { JobService } from '../jobs/service.js';
 import type { GithubDeps } from '../jobs/targetCheckout.js';
 import type { Logger } from '../log.js';
-import type { GithubAuthTools } from './tools/github.js';
 
 /** What the MCP tools work with; built by stdio.ts (or a test) — the server itself has no transport. */
 export interface McpContext {
@@ -18,4 +17,33 @@ export interface McpContext {
   pullRequests?: GithubDeps | undefined;
   /** GitHub login and status; undefined where GitHub sign-in is not available in this build. */
   github?: GithubAuthTools | undefined;
+}
+
+export interface GithubLoginStart {
+  verificationUri: string;
+  userCode: string;
+  host: string;
+  expiresInSeconds: number;
+  /** A sign-in started earlier is still waiting for the user: same URL and code. */
+  alreadyPending: boolean;
+}
+
+export interface GithubStatus {
+  loggedIn: boolean;
+  host: string;
+  user?: string;
+  /** Where the token comes from, in words ("the OS keychain"). */
+  source?: string;
+  problem?: string;
+  fix?: string;
+  pendingLogin?: { verificationUri: string; userCode: string };
+  lastOutcome?: string;
+}
+
+/** What the GitHub tools need (src/mcp/githubAuth.ts adapts src/auth to it). */
+export interface GithubAuthTools {
+  /** Start the device flow; resolves once the code is known, the flow completes in the background. */
+  startLogin(): Promise<GithubLoginStart>;
+  /** Who is logged in, or what to do. */
+  status(): Promise<GithubStatus>;
 }

@@ -6,7 +6,7 @@
 import { toCoworkerError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { AppPaths } from '../paths.js';
-import type { GithubAuthTools, GithubLoginStart, GithubStatus } from './tools/github.js';
+import type { GithubAuthTools, GithubLoginStart, GithubStatus } from './context.js';
 
 interface Pending {
   verificationUri: string;

@@ -12,12 +12,19 @@
 // errors are warnings: real apps log plenty of harmless ones, so they are evidence, not a
 // verdict. Requests and links to other origins (analytics, CDNs) are warnings too.
 
-import type { CrawlResult } from '../browser/types.js';
 import { clip } from '../clip.js';
 import { tidyPunctuation } from '../punctuation.js';
 import { displayUrl, firstLine, joinList, originOf, plural } from './format.js';
 import { findingKeys, hashRoute } from './identity.js';
-import type { BrokenLink, FailedRequest, Finding, FindingKind, PageResult, Severity } from './model.js';
+import type {
+  BrokenLink,
+  CrawlResult,
+  FailedRequest,
+  Finding,
+  FindingKind,
+  PageResult,
+  Severity,
+} from './model.js';
 import { serverLogExcerpt } from './serverLog.js';
 
 /** Pages named in a finding's detail before "and N more". */

@@ -318,3 +318,11 @@ export interface ReplayResult {
   reproducedOnBase: boolean;
   detail: string;
 }
+
+/** What a smoke crawl found (src/browser/crawl.ts); findings are built from it (findings.ts). */
+export interface CrawlResult {
+  pages: PageResult[];
+  brokenLinks: BrokenLink[];
+  /** Routes that were asked for and not visited, and why (for the report). */
+  skipped?: string[];
+}

@@ -10,7 +10,7 @@
 import { execFile } from 'node:child_process';
 import { existsSync, lstatSync, readFileSync, readlinkSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { isInside } from '../app/packageManager.js';
+import { isInside } from '../paths.js';
 
 /** Where the run's runtime dir (sockets, relay) appears inside. */
 export const insideRuntimeDir = '/run/myfav';

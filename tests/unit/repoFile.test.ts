@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { readRepoFile } from '../../src/app/repoFile.js';
+import { readRepoFile } from '../../src/repoFile.js';
 
 let root: string;
 beforeEach(() => {

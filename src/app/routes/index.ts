@@ -4,8 +4,8 @@
 // leads to no page is reported as such ("no route found; try --route"), never guessed.
 
 import path from 'node:path';
+import { readRepoFile } from '../../repoFile.js';
 import { readPackageJson } from '../packageJson.js';
-import { readRepoFile } from '../repoFile.js';
 import { fileRoute } from './fileRoutes.js';
 import { detectFramework, type Framework, frameworkLabel } from './framework.js';
 import { readRouterTables } from './routerTable.js';

@@ -10,12 +10,12 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ServiceSpec } from '../../config/schema.js';
 import { CancelledError, CoworkerError, throwIfCancelled } from '../../errors.js';
+import { isInside } from '../../paths.js';
 import { openSandboxRun, type SandboxRun } from '../../sandbox/run.js';
 import type { Sandbox } from '../../sandbox/types.js';
 import { buildChildEnv } from '../childEnv.js';
 import { installDependencies, waitForOutcome } from '../install.js';
 import { formatLogTail } from '../logTail.js';
-import { isInside } from '../packageManager.js';
 import { pickFreePort } from '../ports.js';
 import {
   type ExitInfo,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { playwrightMessage } from '../agentTab.js';
+import { playwrightMessage } from '../playwrightErrors.js';
 import { defineTool, ToolError } from './tool.js';
 
 export const navigateTool = defineTool({

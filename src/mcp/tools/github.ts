@@ -4,35 +4,6 @@ import type { McpContext } from '../context.js';
 import { guarded, toolResult } from '../results.js';
 import { type AuthStatusView, authStatusOutput, type LoginView, loginOutput } from '../schemas.js';
 
-export interface GithubLoginStart {
-  verificationUri: string;
-  userCode: string;
-  host: string;
-  expiresInSeconds: number;
-  /** A sign-in started earlier is still waiting for the user: same URL and code. */
-  alreadyPending: boolean;
-}
-
-export interface GithubStatus {
-  loggedIn: boolean;
-  host: string;
-  user?: string;
-  /** Where the token comes from, in words ("the OS keychain"). */
-  source?: string;
-  problem?: string;
-  fix?: string;
-  pendingLogin?: { verificationUri: string; userCode: string };
-  lastOutcome?: string;
-}
-
-/** What the GitHub tools need (src/mcp/githubAuth.ts adapts src/auth to it). */
-export interface GithubAuthTools {
-  /** Start the device flow; resolves once the code is known, the flow completes in the background. */
-  startLogin(): Promise<GithubLoginStart>;
-  /** Who is logged in, or what to do. */
-  status(): Promise<GithubStatus>;
-}
-
 function unavailable(): never {
   throw new CoworkerError(
     'AUTH_REQUIRED',

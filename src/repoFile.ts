@@ -4,8 +4,8 @@
 
 import { closeSync, constants, fstatSync, lstatSync, openSync, readSync, realpathSync } from 'node:fs';
 import path from 'node:path';
-import { CoworkerError } from '../errors.js';
-import { isInside } from './packageManager.js';
+import { CoworkerError } from './errors.js';
+import { isInside } from './paths.js';
 
 export const maxRepoFileBytes = 4 * 1024 * 1024;
 
