@@ -1,14 +1,7 @@
 // Typed errors with a message a user can act on. Every failure a user can cause ends up here:
-// `message` says what failed, `hint` says what to do, `exitCode` is what the CLI exits with.
+// `message` says what failed, `hint` says what to do; the exit code follows from `code` (src/exit.ts).
 
 import { tidyPunctuation } from './punctuation.js';
-
-export const ExitCode = {
-  pass: 0,
-  fail: 1,
-  error: 2,
-  auth: 4,
-} as const;
 
 export type ErrorCode =
   | 'INVALID_INPUT'
@@ -52,21 +45,12 @@ export interface ErrorInfo {
 export class CoworkerError extends Error {
   readonly code: ErrorCode;
   readonly hint: string;
-  readonly exitCode: number;
 
-  constructor(
-    code: ErrorCode,
-    message: string,
-    hint: string,
-    options?: { cause?: unknown; exitCode?: number },
-  ) {
+  constructor(code: ErrorCode, message: string, hint: string, options?: { cause?: unknown }) {
     super(tidyPunctuation(message), options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'CoworkerError';
     this.code = code;
     this.hint = tidyPunctuation(hint);
-    this.exitCode =
-      options?.exitCode ??
-      (code === 'AUTH_REQUIRED' || code === 'AUTH_FAILED' ? ExitCode.auth : ExitCode.error);
   }
 
   toJSON(): ErrorInfo {

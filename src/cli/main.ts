@@ -1,11 +1,13 @@
 import { Command, CommanderError } from 'commander';
 import { createDeps, type Deps } from '../deps.js';
-import { ExitCode, toCoworkerError } from '../errors.js';
+import { toCoworkerError } from '../errors.js';
+import { exitCodeFor, exitProcess, type Outcome } from '../exit.js';
 import { redactSecrets } from '../redact.js';
 import { productVersion as version } from '../version.js';
 import { colorEnabled, styler } from './output.js';
 
-type Register = (program: Command, deps: () => Deps) => void;
+/** A command registers itself; when it ends with anything but success it says so through `settle`. */
+type Register = (program: Command, deps: () => Deps, settle: (outcome: Outcome) => void) => void;
 
 // Each command's module is imported only when that command runs (all of them for --help): the MCP
 // handshake, `--version` and `jobs` must not pay for Octokit, zod schemas or the pipeline.
@@ -28,7 +30,11 @@ function commandsNeeded(argv: string[]): string[] {
   return first && first in commands ? [first] : Object.keys(commands);
 }
 
-async function buildProgram(deps: () => Deps, argv: string[]): Promise<Command> {
+async function buildProgram(
+  deps: () => Deps,
+  argv: string[],
+  settle: (outcome: Outcome) => void,
+): Promise<Command> {
   const program = new Command('myfav-coworker')
     .description(
       'A QA coworker for your pull requests: checks the branch out, starts the app, tries it in a real browser and reports back.',
@@ -40,12 +46,16 @@ async function buildProgram(deps: () => Deps, argv: string[]): Promise<Command> 
     writeOut: (s) => process.stdout.write(s),
     writeErr: (s) => process.stderr.write(s),
   });
-  for (const name of commandsNeeded(argv)) (await commands[name]!())(program, deps);
+  for (const name of commandsNeeded(argv)) (await commands[name]!())(program, deps, settle);
   return program;
 }
 
-async function main(argv: string[]): Promise<number> {
+async function main(argv: string[]): Promise<Outcome> {
   let deps: Deps | undefined;
+  let outcome: Outcome = { kind: 'done' };
+  const settle = (o: Outcome) => {
+    outcome = o;
+  };
   const getDeps = () => {
     deps ??= createDeps();
     return deps;
@@ -54,18 +64,18 @@ async function main(argv: string[]): Promise<number> {
     if (argv.length <= 2) {
       // Bare invocation: an MCP client (stdin is a pipe) gets the server, a person at a terminal the help.
       if (process.stdin.isTTY) {
-        (await buildProgram(getDeps, argv)).outputHelp();
-        return ExitCode.pass;
+        (await buildProgram(getDeps, argv, settle)).outputHelp();
+        return outcome;
       }
       argv = [...argv, 'mcp'];
     }
-    const program = await buildProgram(getDeps, argv);
+    const program = await buildProgram(getDeps, argv, settle);
     await program.parseAsync(argv);
-    return typeof process.exitCode === 'number' ? process.exitCode : ExitCode.pass;
+    return outcome;
   } catch (err) {
     if (err instanceof CommanderError) {
       // --help / --version exit 0; usage errors were already printed by commander.
-      return err.exitCode === 0 ? ExitCode.pass : ExitCode.error;
+      return err.exitCode === 0 ? { kind: 'done' } : { kind: 'usage' };
     }
     const error = toCoworkerError(err);
     if (argv.includes('--json')) {
@@ -79,12 +89,11 @@ async function main(argv: string[]): Promise<number> {
     if (error.hint) process.stderr.write(`${redactSecrets(error.hint)}\n`);
     if (error.code === 'INTERNAL' && process.env.MYFAV_DEBUG)
       process.stderr.write(`${(err as Error)?.stack ?? ''}\n`);
-    return error.exitCode;
+    return { kind: 'error', error };
   } finally {
     deps?.close();
   }
 }
 
-// The only process.exit of the program: every command returns its exit code here.
-const code = await main(process.argv);
-process.exit(code);
+// Every command ends here: its outcome becomes the exit code in one place (src/exit.ts).
+exitProcess(exitCodeFor(await main(process.argv)));

@@ -3,6 +3,7 @@
 // `initialize` first (earlyInitialize.ts) and only then loads the server: the MCP SDK, zod, the job
 // service. The job history, git, Playwright and the rest load later still, when something needs them.
 
+import { exitCodeFor, exitProcess, type Outcome } from '../exit.js';
 import { productVersion } from '../version.js';
 import { answerInitializeEarly } from './earlyInitialize.js';
 
@@ -20,14 +21,14 @@ const [{ createDeps }, { toCoworkerError }, { parseTarget }, { redactSecrets }, 
     import('./stdio.js'),
   ]);
 const deps = createDeps();
-let code: number;
+let outcome: Outcome;
 try {
-  code = await runStdioServer({ deps, version: productVersion, parseTarget, early });
+  outcome = await runStdioServer({ deps, version: productVersion, parseTarget, early });
 } catch (err) {
   const error = toCoworkerError(err);
   process.stderr.write(`error: ${redactSecrets(error.message)}\n${redactSecrets(error.hint)}\n`);
-  code = error.exitCode;
+  outcome = { kind: 'error', error };
 } finally {
   deps.close();
 }
-process.exit(code);
+exitProcess(exitCodeFor(outcome));

@@ -10,6 +10,7 @@
 import { PassThrough, type Readable, type Writable } from 'node:stream';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import type { Deps } from '../deps.js';
+import type { Outcome } from '../exit.js';
 import type { TargetSpec } from '../jobs/request.js';
 import { JobService } from '../jobs/service.js';
 import type { Logger } from '../log.js';
@@ -29,8 +30,8 @@ export interface StdioServerOptions {
   early?: EarlyHandshake;
 }
 
-/** Serve until the client goes away or a signal arrives; resolves with the exit code. */
-export async function runStdioServer(opts: StdioServerOptions): Promise<number> {
+/** Serve until the client goes away or a signal arrives; resolves with how it ended (src/exit.ts maps it). */
+export async function runStdioServer(opts: StdioServerOptions): Promise<Outcome> {
   const protocolOut = reserveStdoutForProtocol();
   const { deps } = opts;
   const logger = deps.logger;
@@ -76,12 +77,12 @@ export async function runStdioServer(opts: StdioServerOptions): Promise<number> 
       void service.start();
     });
 
-  let resolveExit: (code: number) => void = () => {};
-  const exited = new Promise<number>((resolve) => {
+  let resolveExit: (outcome: Outcome) => void = () => {};
+  const exited = new Promise<Outcome>((resolve) => {
     resolveExit = resolve;
   });
   let stopping = false;
-  const stop = async (why: string, code = 0) => {
+  const stop = async (why: string, outcome: Outcome = { kind: 'done' }) => {
     if (stopping) return;
     stopping = true;
     logger.info(`myfav-coworker MCP server: ${why}; stopping`);
@@ -92,13 +93,13 @@ export async function runStdioServer(opts: StdioServerOptions): Promise<number> 
       logger.error(`shutdown: ${(err as Error).message}`);
     }
     await server.close().catch(() => {});
-    resolveExit(code);
+    resolveExit(outcome);
   };
   const onSignal = (signal: NodeJS.Signals) => {
     if (stopping) {
       // A second signal: stop waiting for teardown.
       logger.warn(`${signal} again: exiting without waiting for clean-up`);
-      resolveExit(signal === 'SIGINT' ? 130 : 143);
+      resolveExit({ kind: 'signal', signal });
       return;
     }
     void stop(`received ${signal}`);
@@ -108,7 +109,7 @@ export async function runStdioServer(opts: StdioServerOptions): Promise<number> 
     void stop(`stdout failed (${err.code ?? err.message})`);
   const onFatal = (err: unknown) => {
     logger.error(`unexpected error: ${(err as Error)?.stack ?? err}`);
-    void stop('an unexpected error', 2);
+    void stop('an unexpected error', { kind: 'failed' });
   };
 
   // A client that goes away closes our stderr too. A failed log write must not become an uncaught

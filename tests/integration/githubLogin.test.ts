@@ -10,6 +10,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { tokenFilePath } from '../../src/auth/fileStore.js';
 import { authStatus, loginWithToken, logout, startDeviceLogin } from '../../src/auth/index.js';
 import { CoworkerError } from '../../src/errors.js';
+import { exitCodeFor } from '../../src/exit.js';
 import { resolvePaths } from '../../src/paths.js';
 import { FakeGithub } from '../fakes/fakeGithub.js';
 import { fakeToken } from '../fakes/githubDemo.js';
@@ -110,7 +111,7 @@ describe('device-flow login', () => {
     const login = await startDeviceLogin({ paths, env, secondMs });
     const err = await failure(login.completion);
     expect(err.code).toBe(code);
-    expect(err.exitCode).toBe(4);
+    expect(exitCodeFor({ kind: 'error', error: err })).toBe(4);
     expect(err.message).toMatch(message);
     expect(err.hint).toMatch(/myfav-coworker login/);
     expect((await authStatus({ paths, env })).loggedIn).toBe(false);

@@ -20,6 +20,7 @@ import { detectApp } from '../../src/app/detect.js';
 import { resolveSettings } from '../../src/config/load.js';
 import { createDeps } from '../../src/deps.js';
 import { CoworkerError } from '../../src/errors.js';
+import { exitCodeFor } from '../../src/exit.js';
 import { createGithubClient } from '../../src/github/octokit.js';
 import { fetchPullRequest } from '../../src/github/pullRequest.js';
 import type { GithubTarget } from '../../src/github/targetParse.js';
@@ -223,7 +224,7 @@ describe('pull request checkout', () => {
       checkoutTarget(spec('acme/private-app', 1), context({ token: null }).ctx),
     );
     expect(anonymous.code).toBe('AUTH_REQUIRED');
-    expect(anonymous.exitCode).toBe(4);
+    expect(exitCodeFor({ kind: 'error', error: anonymous })).toBe(4);
     expect(anonymous.hint).toMatch(/myfav-coworker login/);
 
     const c = context();
@@ -388,7 +389,7 @@ describe('pull request resolution', () => {
   it('401: token invalid or revoked, with the command that fixes it (exit code 4)', async () => {
     const err = await failure(checkoutTarget(spec('acme/demo', 1), context({ token: fakeToken() }).ctx));
     expect(err.code).toBe('AUTH_FAILED');
-    expect(err.exitCode).toBe(4);
+    expect(exitCodeFor({ kind: 'error', error: err })).toBe(4);
     expect(err.message).toMatch(
       /rejected the token from the GH_TOKEN environment variable: it is invalid or revoked/,
     );

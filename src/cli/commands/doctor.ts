@@ -7,6 +7,7 @@ import { authStatus } from '../../auth/index.js';
 import { discoverBrowser } from '../../browser/discover.js';
 import type { Deps } from '../../deps.js';
 import { type CoworkerError, toCoworkerError } from '../../errors.js';
+import type { Outcome } from '../../exit.js';
 import { jobsDbPath } from '../../paths.js';
 import { sandboxSelfTest } from '../../sandbox/selfTest.js';
 import { colorEnabled, styler } from '../output.js';
@@ -55,7 +56,7 @@ function corepackVersion(): string | undefined {
   }
 }
 
-export function registerDoctor(program: Command, deps: () => Deps): void {
+export function registerDoctor(program: Command, deps: () => Deps, settle: (outcome: Outcome) => void): void {
   program
     .command('doctor')
     .description(
@@ -68,7 +69,7 @@ export function registerDoctor(program: Command, deps: () => Deps): void {
     .action(async (flags: { moveCorruptHistory?: boolean }) => {
       const d = deps();
       if (flags.moveCorruptHistory) {
-        process.exitCode = await moveHistoryAside(d);
+        if (!(await moveHistoryAside(d))) settle({ kind: 'failed' });
         return;
       }
       const checks: Check[] = [];
@@ -152,11 +153,12 @@ export function registerDoctor(program: Command, deps: () => Deps): void {
         info: style('dim', '·'),
       };
       for (const c of checks) process.stdout.write(`${mark[c.state]} ${c.name.padEnd(12)} ${c.detail}\n`);
-      process.exitCode = checks.some((c) => c.state === 'fail') ? 2 : 0;
+      if (checks.some((c) => c.state === 'fail')) settle({ kind: 'failed' });
     });
 }
 
-async function moveHistoryAside(d: Deps): Promise<number> {
+/** false: there was a history and it was not damaged (nothing moved, which the user did not expect). */
+async function moveHistoryAside(d: Deps): Promise<boolean> {
   const { moveCorruptHistory } = await import('../../jobs/db.js');
   const file = jobsDbPath(d.paths);
   const style = styler(colorEnabled(process.stderr));
@@ -165,12 +167,12 @@ async function moveHistoryAside(d: Deps): Promise<number> {
     process.stderr.write(
       `${style('green', '✓')} Moved the damaged job history aside: ${result.to.join(', ')}. The next command starts an empty one; the job folders in ${d.paths.data}/jobs stay.\n`,
     );
-    return 0;
+    return true;
   }
   process.stderr.write(
     result.why === 'missing'
       ? `There is no job history at ${file}: nothing to move.\n`
       : `The job history ${file} is not damaged: nothing was moved.\n`,
   );
-  return result.why === 'missing' ? 0 : 2;
+  return result.why === 'missing';
 }

@@ -1,9 +1,10 @@
 import type { Command } from 'commander';
 import { logout } from '../../auth/index.js';
 import type { Deps } from '../../deps.js';
+import type { Outcome } from '../../exit.js';
 import { colorEnabled, styler } from '../output.js';
 
-export function registerLogout(program: Command, deps: () => Deps): void {
+export function registerLogout(program: Command, deps: () => Deps, settle: (outcome: Outcome) => void): void {
   program
     .command('logout')
     .description('Remove the stored GitHub token (OS keychain and token file)')
@@ -27,7 +28,7 @@ export function registerLogout(program: Command, deps: () => Deps): void {
         process.stderr.write(
           `${style('yellow', '!')} The OS keychain could not be reached (${result.keychainProblem}): a token stored there may remain.\n`,
         );
-        process.exitCode = 2;
+        settle({ kind: 'failed' });
       }
       if (result.envToken) {
         process.stderr.write(

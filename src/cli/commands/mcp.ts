@@ -1,8 +1,9 @@
 import type { Command } from 'commander';
 import type { Deps } from '../../deps.js';
+import type { Outcome } from '../../exit.js';
 import { parseTarget } from '../../github/targetParse.js';
 
-export function registerMcp(program: Command, deps: () => Deps): void {
+export function registerMcp(program: Command, deps: () => Deps, settle: (outcome: Outcome) => void): void {
   program
     .command('mcp')
     .description(
@@ -11,10 +12,12 @@ export function registerMcp(program: Command, deps: () => Deps): void {
     .action(async () => {
       // Loaded only here: the MCP SDK and zod schemas are no cost to the other commands.
       const { runStdioServer } = await import('../../mcp/stdio.js');
-      process.exitCode = await runStdioServer({
-        deps: deps(),
-        version: program.version() ?? '0.0.0',
-        parseTarget: (input, refs) => parseTarget(input, refs),
-      });
+      settle(
+        await runStdioServer({
+          deps: deps(),
+          version: program.version() ?? '0.0.0',
+          parseTarget: (input, refs) => parseTarget(input, refs),
+        }),
+      );
     });
 }

@@ -13,7 +13,8 @@ import {
 } from '../../ci/githubActions.js';
 import type { SettingOverrides } from '../../config/schema.js';
 import type { Deps } from '../../deps.js';
-import { CancelledError, CoworkerError, ExitCode } from '../../errors.js';
+import { CancelledError, CoworkerError } from '../../errors.js';
+import { exitCodeFor, exitProcess, type Outcome } from '../../exit.js';
 import { clearCancelRequest, watchCancelRequest } from '../../jobs/cancelRequest.js';
 import { newJobId } from '../../jobs/ids.js';
 import type { ProgressEvent } from '../../jobs/progress.js';
@@ -26,7 +27,6 @@ import type { Report } from '../../report/model.js';
 import { renderPrComment } from '../../report/prComment.js';
 import { renderTerminalSummary } from '../../report/terminal.js';
 import { productVersion } from '../../version.js';
-import { exitCodeFor } from '../exitCodes.js';
 import { colorEnabled, formatElapsed, styler, writeJson } from '../output.js';
 import { parseTargetArg } from '../targetArg.js';
 
@@ -60,7 +60,11 @@ interface SimulateFlags {
   status?: boolean;
 }
 
-export function registerSimulate(program: Command, deps: () => Deps): void {
+export function registerSimulate(
+  program: Command,
+  deps: () => Deps,
+  settle: (outcome: Outcome) => void,
+): void {
   program
     .command('simulate')
     .description(
@@ -148,11 +152,11 @@ export function registerSimulate(program: Command, deps: () => Deps): void {
     .option('--status', 'set a commit status (context myfav-coworker) on the head commit of the pull request')
     .option('--json', "print the result as one JSON object on stdout (the fields of MCP's get_simulation)")
     .action(async (target: string | undefined, flags: SimulateFlags) => {
-      process.exitCode = await simulate(target, flags, deps());
+      settle(await simulate(target, flags, deps()));
     });
 }
 
-async function simulate(given: string | undefined, flags: SimulateFlags, deps: Deps): Promise<number> {
+async function simulate(given: string | undefined, flags: SimulateFlags, deps: Deps): Promise<Outcome> {
   const color = colorEnabled(process.stderr);
   const style = styler(color);
   const actions = actionsEnv();
@@ -230,7 +234,7 @@ async function simulate(given: string | undefined, flags: SimulateFlags, deps: D
       process.stderr.write(
         'Still cleaning up; press Ctrl-C again to stop waiting (processes may be left).\n',
       );
-      if (interrupts > 2) process.exit(130);
+      if (interrupts > 2) exitProcess(exitCodeFor({ kind: 'signal', signal }));
     }
   };
   process.on('SIGINT', onSignal);
@@ -264,9 +268,8 @@ async function simulate(given: string | undefined, flags: SimulateFlags, deps: D
     if (flags.json) writeJson(simulationView(store.get(id) ?? job, report));
     else process.stdout.write(`${renderTerminalSummary(report, { color: colorEnabled(process.stdout) })}\n`);
     const publishFailed = describePublished(report, style, actions !== null);
-    const code = exitCodeFor(report);
     // The verdict stands either way; a run asked to write to the PR that could not still fails.
-    return publishFailed && code === ExitCode.pass ? ExitCode.error : code;
+    return { kind: 'report', report, publishFailed };
   } finally {
     stopWatchingCancel();
     await clearCancelRequest(job.artifactDir);

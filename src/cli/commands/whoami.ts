@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { type AuthStatus, authStatus } from '../../auth/index.js';
 import type { Deps } from '../../deps.js';
-import { ExitCode } from '../../errors.js';
+import type { Outcome } from '../../exit.js';
 import { describeTokenSource } from '../../github/apiErrors.js';
 import { colorEnabled, styler, writeJson } from '../output.js';
 
@@ -10,13 +10,13 @@ interface WhoamiFlags {
   json?: boolean;
 }
 
-export function registerWhoami(program: Command, deps: () => Deps): void {
+export function registerWhoami(program: Command, deps: () => Deps, settle: (outcome: Outcome) => void): void {
   const action = async (flags: WhoamiFlags) => {
     const d = deps();
     const status = await authStatus({ paths: d.paths, ...(flags.hostname ? { host: flags.hostname } : {}) });
     if (flags.json) writeJson(status);
     else process.stdout.write(`${renderStatus(status, colorEnabled(process.stdout))}\n`);
-    process.exitCode = status.loggedIn ? ExitCode.pass : ExitCode.auth;
+    if (!status.loggedIn) settle({ kind: 'not-logged-in' });
   };
   const describe = (cmd: Command) =>
     cmd
