@@ -5,7 +5,6 @@
 import { existsSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { CancelledError } from '../errors.js';
 
 const fileName = '.cancel-requested';
 export const CANCEL_POLL_MS = 1000;
@@ -22,15 +21,4 @@ export const cancelRequested = (artifactDir: string): boolean => existsSync(path
 
 export async function clearCancelRequest(artifactDir: string): Promise<void> {
   await rm(path.join(artifactDir, fileName), { force: true }).catch(() => {});
-}
-
-/** Abort `controller` when another process asks this job to stop; returns the function that stops watching. */
-export function watchCancelRequest(artifactDir: string, controller: AbortController): () => void {
-  const timer = setInterval(() => {
-    if (!controller.signal.aborted && cancelRequested(artifactDir)) {
-      controller.abort(new CancelledError('Cancelled on request (from another myfav-coworker process).'));
-    }
-  }, CANCEL_POLL_MS);
-  timer.unref();
-  return () => clearInterval(timer);
 }

@@ -1,4 +1,5 @@
-// The in-process job queue the MCP server uses (the CLI runs its one job directly with runJob).
+// The job queue of a process: the MCP server's (several jobs) and a terminal `simulate`'s (its one job,
+// concurrency 1), so both get the same dedupe, claim, cancel and recovery.
 //
 // Jobs live in the shared SQLite history, so `myfav-coworker jobs` in a terminal sees them and two
 // server processes on the same data dir (Claude Desktop sometimes starts a second one) cooperate:
@@ -113,7 +114,11 @@ export class JobService {
   }
 
   /** Queue a simulation, or return the one already queued or running for the same target and commit. */
-  async submit(request: SimulationRequest, opts: { signal?: AbortSignal } = {}): Promise<Submitted> {
+  async submit(
+    request: SimulationRequest,
+    /** `onProgress`: the new job's progress from its first event (a reused job's comes through waitFor). */
+    opts: { signal?: AbortSignal; onProgress?: ProgressListener } = {},
+  ): Promise<Submitted> {
     if (this.closing) throw shuttingDown();
     await this.start();
     // A consent names the head the user agreed to: that is the commit this job is for.
@@ -149,7 +154,7 @@ export class JobService {
         ...(head.sha ? { headSha: head.sha } : {}),
       });
     }
-    this.enqueue(job.id, job.artifactDir);
+    this.enqueue(job.id, job.artifactDir, opts.onProgress);
     return { job: store.get(job.id) ?? job, reused: false, position: this.position(job.id) };
   }
 
@@ -303,7 +308,7 @@ export class JobService {
     return this.opts.store();
   }
 
-  private enqueue(id: string, artifactDir: string): void {
+  private enqueue(id: string, artifactDir: string, onProgress?: ProgressListener): void {
     let settle = () => {};
     const done = new Promise<void>((resolve) => {
       settle = resolve;
@@ -313,7 +318,7 @@ export class JobService {
       artifactDir,
       state: 'queued',
       controller: new AbortController(),
-      listeners: new Set(),
+      listeners: new Set(onProgress ? [onProgress] : []),
       done,
       settle: () => {
         this.active.delete(id);

@@ -183,7 +183,57 @@ describe('a job started with `myfav-coworker simulate` in a terminal', () => {
     expect(processesWithMarker(id)).toEqual([]);
     expect(leftoversIn(home)).toEqual([]);
   });
+
+  it('is the job an MCP client gets for the same target (one JobService, one dedupe)', async () => {
+    const home = newHome();
+    const cli = spawnCli(['simulate', slow.path, '--no-agent'], { home });
+    const id = await terminalJobId(cli, 'starting:');
+    jobs.push(id);
+    const server = await start(home);
+    const fromMcp = await server.client.callTool({ name: 'simulate_pr', arguments: { target: slow.path } });
+    expect(jobIdOf(fromMcp)).toBe(id);
+    expect(textOf(fromMcp)).toMatch(/already being simulated/);
+    const exited = collect(cli, undefined, 60_000);
+    cli.kill('SIGINT');
+    expect((await exited).code).toBe(2);
+    expect(await jobStatus(home, id)).toMatchObject({ status: 'cancelled' });
+    expect(processesWithMarker(id)).toEqual([]);
+  });
 });
+
+describe('a job an MCP server runs, asked for again with `simulate` in a terminal', () => {
+  it('is joined, not run twice, and Ctrl-C in the terminal cancels it in the server', async () => {
+    const home = newHome();
+    const server = await start(home);
+    const id = await startSlowJob(server);
+    const cli = spawnCli(['simulate', slow.path, '--no-agent'], { home });
+    expect(await terminalJobId(cli, 'following it')).toBe(id);
+    const exited = collect(cli, undefined, 60_000);
+    cli.kill('SIGINT');
+    const result = await exited;
+    expect(result.code).toBe(2);
+    expect(result.stdout).toMatch(/CANCELLED/);
+    expect(await jobStatus(home, id)).toMatchObject({ status: 'cancelled' });
+    expect(processesWithMarker(id)).toEqual([]);
+    // The server that ran it says so too, and still serves.
+    expect(
+      textOf(await server.client.callTool({ name: 'get_simulation', arguments: { job_id: id } })),
+    ).toMatch(/CANCELLED/);
+    expect(leftoversIn(home)).toEqual([]);
+    expect(server.badOutput()).toEqual([]);
+  });
+});
+
+/** The job id a terminal `simulate` announces, once its stderr has shown `until`. */
+function terminalJobId(cli: ReturnType<typeof spawnCli>, until: string): Promise<string> {
+  let stderr = '';
+  return new Promise((resolve) =>
+    cli.stderr.on('data', (d) => {
+      stderr += d;
+      if (stderr.includes(until)) resolve(/job (\S+):/.exec(stderr)?.[1] ?? '');
+    }),
+  );
+}
 
 const hasScript = (() => {
   try {

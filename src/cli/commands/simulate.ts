@@ -13,14 +13,10 @@ import {
 } from '../../ci/githubActions.js';
 import type { SettingOverrides } from '../../config/schema.js';
 import type { Deps } from '../../deps.js';
-import { CancelledError, CoworkerError } from '../../errors.js';
+import { CoworkerError } from '../../errors.js';
 import { exitCodeFor, exitProcess, type Outcome } from '../../exit.js';
-import { clearCancelRequest, watchCancelRequest } from '../../jobs/cancelRequest.js';
-import { newJobId } from '../../jobs/ids.js';
 import type { ProgressEvent } from '../../jobs/progress.js';
-import { dedupeKey, type SimulationRequest } from '../../jobs/request.js';
-import { runJob } from '../../jobs/runJob.js';
-import { artifactsDir } from '../../paths.js';
+import type { SimulationRequest } from '../../jobs/request.js';
 import { printable } from '../../printable.js';
 import { simulationView } from '../../report/machine.js';
 import type { Report } from '../../report/model.js';
@@ -213,37 +209,22 @@ async function simulate(given: string | undefined, flags: SimulateFlags, deps: D
     if (consent) request.consent = consent;
   }
 
-  const store = await deps.history();
-  const id = newJobId();
-  const job = store.create({
-    id,
-    request,
-    artifactDir: artifactsDir(deps.paths, id),
-    status: 'running',
-    dedupeKey: dedupeKey(request.target, request.consent?.headSha, request.consent, request.publish),
+  // The job runs through the same JobService as an MCP server's (concurrency 1 here): the same dedupe
+  // (an identical job already queued or running, here or in a server, is joined, not run twice), the
+  // same atomic claim, cancel (Ctrl-C here, or cancel_simulation from a server) and crash recovery.
+  // A damaged history is reported as such before anything starts (and jobs of dead processes are cleaned).
+  await deps.history();
+  const { JobService } = await import('../../jobs/service.js');
+  const service = new JobService({
+    paths: deps.paths,
+    logger: deps.logger,
+    store: () => deps.store(),
+    jobDeps: () => ({ paths: deps.paths, logger: deps.logger, store: deps.store(), github: deps }),
+    concurrency: 1,
+    githubHead: async (target, signal) =>
+      (await import('../../jobs/githubTarget.js')).resolveHeadSha(target, deps, signal ? { signal } : {}),
   });
 
-  const controller = new AbortController();
-  let interrupts = 0;
-  const onSignal = (signal: NodeJS.Signals) => {
-    interrupts++;
-    if (interrupts === 1) {
-      process.stderr.write(`\n${signal === 'SIGINT' ? 'Ctrl-C' : signal}: cancelling and cleaning up…\n`);
-      controller.abort(new CancelledError(`Cancelled (${signal}).`));
-    } else {
-      process.stderr.write(
-        'Still cleaning up; press Ctrl-C again to stop waiting (processes may be left).\n',
-      );
-      if (interrupts > 2) exitProcess(exitCodeFor({ kind: 'signal', signal }));
-    }
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  process.on('SIGHUP', onSignal);
-  // `cancel_simulation` from an MCP client may ask this terminal's job to stop.
-  const stopWatchingCancel = watchCancelRequest(job.artifactDir, controller);
-
-  process.stderr.write(`${style('bold', 'myfav-coworker')} job ${id}: ${targetInput}\n`);
   // In Actions each phase is a collapsible log group.
   let group: string | undefined;
   const onProgress = (e: ProgressEvent) => {
@@ -255,29 +236,61 @@ async function simulate(given: string | undefined, flags: SimulateFlags, deps: D
       `${style('dim', `[${formatElapsed(e.elapsedMs).padStart(6)}]`)} ${style('cyan', e.phase.padEnd(8))} ${printable(e.message)}\n`,
     );
   };
+  const { job, reused } = await service.submit(request, { onProgress });
+  const id = job.id;
+
+  let interrupts = 0;
+  let cancelling: Promise<unknown> | undefined;
+  const onSignal = (signal: NodeJS.Signals) => {
+    interrupts++;
+    if (interrupts === 1) {
+      process.stderr.write(`\n${signal === 'SIGINT' ? 'Ctrl-C' : signal}: cancelling and cleaning up…\n`);
+      cancelling = service.cancel(id, `Cancelled (${signal}).`).catch(() => {});
+    } else {
+      process.stderr.write(
+        'Still cleaning up; press Ctrl-C again to stop waiting (processes may be left).\n',
+      );
+      if (interrupts > 2) exitProcess(exitCodeFor({ kind: 'signal', signal }));
+    }
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  process.on('SIGHUP', onSignal);
+
+  process.stderr.write(
+    `${style('bold', 'myfav-coworker')} job ${id}: ${targetInput}${reused ? ' (the same simulation was already running: following it)' : ''}\n`,
+  );
 
   try {
-    const report = await runJob(
-      job,
-      { paths: deps.paths, logger: deps.logger, store, github: deps },
-      { signal: controller.signal, onProgress },
-    );
+    const done = await service.waitFor(id, { timeoutMs: FOLLOW_MS, ...(reused ? { onProgress } : {}) });
+    await cancelling;
+    const finished = service.report(id);
+    if (!finished) {
+      // Its owner went away without a report (it is interrupted now), or it still runs after FOLLOW_MS.
+      throw new CoworkerError(
+        done.error?.code ?? 'INTERRUPTED',
+        done.error?.message ?? `Job ${id} did not finish (${done.status}).`,
+        done.error?.hint ?? `See \`myfav-coworker show ${id}\`.`,
+      );
+    }
+    const report: Report = finished;
     if (group) process.stderr.write(groupEnd);
     if (actions) await reportToActions(actions, report);
     // The same fields MCP's get_simulation returns for this job (one mapping: report/machine.ts).
-    if (flags.json) writeJson(simulationView(store.get(id) ?? job, report));
+    if (flags.json) writeJson(simulationView(await service.get(id), report));
     else process.stdout.write(`${renderTerminalSummary(report, { color: colorEnabled(process.stdout) })}\n`);
     const publishFailed = describePublished(report, style, actions !== null);
     // The verdict stands either way; a run asked to write to the PR that could not still fails.
     return { kind: 'report', report, publishFailed };
   } finally {
-    stopWatchingCancel();
-    await clearCancelRequest(job.artifactDir);
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     process.off('SIGHUP', onSignal);
   }
 }
+
+/** How long a terminal follows its job: as long as it takes (the largest timer Node keeps, ~24 days). */
+const FOLLOW_MS = 2 ** 31 - 1;
 
 /** What was written to the PR, on stderr; true when a part of it failed. */
 function describePublished(report: Report, style: ReturnType<typeof styler>, inActions: boolean): boolean {
