@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { buildDemoRepo } from '../../fixtures/buildDemoRepo.js';
+import { machineNote } from './lib/machine.js';
 
 const launchRuns = 9;
 const simulateRuns = 3;
@@ -90,10 +91,7 @@ export default async function sandbox(ctx) {
       notes: [
         'Goal: at most 150 ms added per start, no change in crawl time. Launch = launchApp() of `npm run start` ' +
           'until the readiness probe answers (through the loopback bridge when sandboxed), runs interleaved.',
-        `Load average at the end: ${os
-          .loadavg()
-          .map((l) => l.toFixed(1))
-          .join(' ')}; ${os.cpus().length} cores, Node ${process.version}.`,
+        machineNote(),
       ],
     };
   } finally {

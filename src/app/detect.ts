@@ -14,6 +14,7 @@ import type { SimulationSettings } from '../config/schema.js';
 import { CoworkerError } from '../errors.js';
 import { isInside } from '../paths.js';
 import { parseEntryUrl } from './entryUrl.js';
+import { isFile } from './fileKinds.js';
 import { readPackageJson, startScriptNames, startScriptOf } from './packageJson.js';
 import { choosePackageManager, installCommandFor } from './packageManager.js';
 import { pinnedVersion, runnerFor } from './pinnedPackageManager.js';
@@ -282,14 +283,6 @@ function leadsInside(root: string, dir: string): boolean {
     return isInside(root, realpathSync(dir));
   } catch {
     return true;
-  }
-}
-
-function isFile(file: string): boolean {
-  try {
-    return statSync(file).isFile();
-  } catch {
-    return false;
   }
 }
 

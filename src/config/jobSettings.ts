@@ -5,6 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { composeServices } from '../app/services/compose.js';
+import { pythonServices } from '../app/services/pythonApp.js';
 import type { PlanNote } from '../app/types.js';
 import { registerSecret } from '../redact.js';
 import { readDotenvFile } from './dotenvFile.js';
@@ -18,7 +19,7 @@ export interface JobSettings {
   repoConfig: RepoConfig;
   /** Which layers were used, for the report ("user config repos[acme/web]", "--config /x.json"). */
   sources: string[];
-  /** How a docker-compose.yml was mapped to services, when one was used (for the report). */
+  /** How a docker-compose.yml or a found Python app became services, when one was used (for the report). */
   composeNote?: PlanNote;
 }
 
@@ -40,7 +41,8 @@ export async function settingsForJob(opts: {
   if (opts.overrides.configFile) sources.push(`--config ${opts.overrides.configFile}`);
 
   const merged = mergeConfigs({ repo: repoConfig, ...(user ? { user } : {}), ...(file ? { file } : {}) });
-  // No app described anywhere and none at the root: a compose file may say what the app is made of.
+  // No app described anywhere and none at the root: a compose file may say what the app is made of,
+  // or a Python web app (at the root, or a backend beside a frontend) may be found.
   let composeNote: PlanNote | undefined;
   const described = [
     merged.services,
@@ -51,10 +53,15 @@ export async function settingsForJob(opts: {
   ];
   if (described.every((v) => v === undefined) && !hasRootApp(opts.worktree)) {
     const compose = composeServices(opts.worktree);
+    const python = compose ? undefined : pythonServices(opts.worktree);
     if (compose) {
       merged.services = compose.services;
       composeNote = compose.note;
       sources.push(`${compose.file} (run without Docker)`);
+    } else if (python) {
+      merged.services = python.services;
+      composeNote = python.note;
+      sources.push('a Python web app found in the repository');
     }
   }
   const settings = resolveSettings(merged, opts.overrides);

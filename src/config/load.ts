@@ -133,8 +133,9 @@ export function resolveSettings(file: RepoConfig, flags: SettingOverrides): Simu
     file = {
       ...file,
       appDir: file.appDir ?? app.cwd ?? '.',
-      start: app.start,
-      install: app.install ?? false,
+      ...(app.start ? { start: app.start } : {}),
+      // A detected app (no start given) gets its detected install; a given start installs nothing unasked.
+      ...(app.install || app.start ? { install: app.install ?? false } : {}),
       env: { ...(file.env ?? {}), ...(app.env ?? {}) },
       ...(file.url === undefined && app.ready && 'url' in app.ready ? { url: app.ready.url } : {}),
     };

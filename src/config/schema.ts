@@ -41,7 +41,11 @@ export const serviceSchema = z
   .object({
     cwd: z.string().min(1).describe('Folder the commands run in, relative to the repo root.').optional(),
     install: z.string().min(1).describe('Command run once before start (dependencies).').optional(),
-    start: z.string().min(1).describe('Command that starts the service; it gets PORT.'),
+    start: z
+      .string()
+      .min(1)
+      .describe('Command that starts the service; it gets PORT. Optional for the app: then it is detected.')
+      .optional(),
     seed: z.string().min(1).describe('Command run once the service is ready (schema, data).').optional(),
     env: z.record(envNameSchema, z.string()).optional(),
     ready: z

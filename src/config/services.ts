@@ -30,6 +30,11 @@ export function planServices(services: Record<string, ServiceConfig>, where: str
   }
   for (const name of names) {
     const config = services[name]!;
+    if (!config.start && name !== apps[0])
+      throw invalid(
+        `service "${name}" has no "start": only the app's start command may be left to detection.`,
+        'Give the command that starts it in "start".',
+      );
     for (const dep of config.dependsOn ?? []) {
       if (!(dep in services))
         throw invalid(
@@ -88,7 +93,7 @@ function specOf(name: string, config: ServiceConfig): ServiceSpec {
     name,
     cwd: config.cwd ?? '',
     ...(config.install ? { install: config.install } : {}),
-    start: config.start,
+    start: config.start!,
     ...(config.seed ? { seed: config.seed } : {}),
     env: config.env ?? {},
     ready: config.ready ?? { port: true },

@@ -92,6 +92,10 @@ export async function prepareSide(input: SideInput): Promise<PreparedSide> {
     });
   }
 
+  // The app service's own `${port}` is its PORT, which the shell expands (its port is chosen at launch).
+  if (settings.appService && plan.startCommand)
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the config's placeholder, not JS
+    plan.startCommand = plan.startCommand.replaceAll('${port}', '$PORT');
   let services: RunningServices | undefined;
   if (settings.services.length > 0) {
     input.enter('launch', `starting ${settings.services.map((s) => s.name).join(', ')}`);

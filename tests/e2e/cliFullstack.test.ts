@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildFullstackRepo } from '../../fixtures/buildFullstackRepo.js';
 import type { Report } from '../../src/report/model.js';
 import { leftoversIn, reportFromJson, runCli, spawnCli, tempHome } from '../helpers/cli.js';
+import { createGitRepo } from '../helpers/gitRepo.js';
 import { processesWithMarker, waitForExit } from '../helpers/processes.js';
 
 // A full-stack app as a user runs it: MariaDB (seeded), a FastAPI API and a frontend, described by
@@ -135,6 +136,43 @@ describe('a full-stack app (database + API + frontend from "services")', () => {
     expect(report.pages.map((p) => p.path)).toEqual(expect.arrayContaining(['/', '/product.html?id=1']));
     expect(report.findings.filter((f) => f.severity === 'error')).toEqual([]);
     expectNothingLeft(report);
+  }, 300_000);
+
+  it('finds a FastAPI app without any config and quotes its traceback for a broken route', async () => {
+    const page = (script: string) =>
+      `from fastapi import FastAPI\nfrom fastapi.responses import HTMLResponse\n\nserver = FastAPI()\n\n\n@server.get("/", response_class=HTMLResponse)\ndef index():\n    return "<!doctype html><html lang=en><title>Hi</title><main><h1>Hello</h1><p id=n></p></main><script>${script}</script></html>"\n\n\n@server.get("/api/count")\ndef count():\n    return {"n": len(ITEMS)}\n`;
+    const fetchCount =
+      "fetch('/api/count').then(r => r.json()).then(j => { document.getElementById('n').textContent = j.n; })";
+    const pyRepo = await createGitRepo({
+      files: {
+        'requirements.txt': 'fastapi\nuvicorn\n',
+        'hello/__init__.py': '',
+        'hello/main.py': `${page(fetchCount)}\nITEMS = [1, 2]\n`,
+      },
+      branches: { 'feature/count': { 'hello/main.py': page(fetchCount) } },
+    });
+    try {
+      const r = await runCli(
+        ['simulate', pyRepo.path, '--head', 'feature/count', '--base', 'main', '--json', '--no-agent'],
+        {
+          home: home.dir,
+          timeoutMs: 280_000,
+        },
+      );
+      const report = reportFromJson(r.stdout);
+      expect(r.stderr).toContain('settings from a Python web app found in the repository');
+      expect((report.notes ?? []).join('\n')).toMatch(
+        /FastAPI app at the repository root \(server = FastAPI\(\) in hello\/main\.py\)/,
+      );
+      expect(report, JSON.stringify(report.error)).toMatchObject({ status: 'completed', verdict: 'fail' });
+      const failed = report.findings.filter((f) => f.severity === 'error' && f.kind === 'failed-request');
+      expect(failed.map((f) => f.title)).toEqual(['GET /api/count returned HTTP 500']);
+      // The app is the Python server itself: its own log (app.log) holds the traceback.
+      expect(failed[0]?.evidence.join('\n')).toMatch(/NameError: name 'ITEMS' is not defined/);
+      expectNothingLeft(report);
+    } finally {
+      await pyRepo.cleanup();
+    }
   }, 300_000);
 
   it('leaves nothing running when the CLI is killed (kill -9) once the services are up, and the next run cleans up', async () => {

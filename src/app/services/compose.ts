@@ -12,6 +12,7 @@ import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import type { ServiceConfig } from '../../config/schema.js';
 import { CoworkerError } from '../../errors.js';
+import { isFile } from '../fileKinds.js';
 import type { PlanNote } from '../types.js';
 import { findProgram, pythonWith } from './programs.js';
 
@@ -397,12 +398,4 @@ function localCommand(command: string, ownPort: number | undefined): string {
 
 function shellQuote(s: string): string {
   return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replaceAll("'", "'\\''")}'`;
-}
-
-function isFile(p: string): boolean {
-  try {
-    return statSync(p).isFile();
-  } catch {
-    return false;
-  }
 }
