@@ -4,13 +4,10 @@
 
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { composeServices } from '../app/services/compose.js';
-import { pythonServices } from '../app/services/pythonApp.js';
-import type { PlanNote } from '../app/types.js';
 import { registerSecret } from '../redact.js';
 import { readDotenvFile } from './dotenvFile.js';
 import { loadConfigFile, loadRepoConfig, mergeConfigs, repoConfigFileName, resolveSettings } from './load.js';
-import type { RepoConfig, SettingOverrides, SimulationSettings } from './schema.js';
+import type { RepoConfig, ServiceConfig, SettingOverrides, SimulationSettings } from './schema.js';
 import { loadUserConfig } from './userConfig.js';
 
 export interface JobSettings {
@@ -20,7 +17,18 @@ export interface JobSettings {
   /** Which layers were used, for the report ("user config repos[acme/web]", "--config /x.json"). */
   sources: string[];
   /** How a docker-compose.yml or a found Python app became services, when one was used (for the report). */
-  composeNote?: PlanNote;
+  detectedNote?: DetectedServices['note'];
+}
+
+/**
+ * Services found in the checkout when nothing describes the app (a docker-compose.yml, a Python web
+ * app): given by the caller (the app layer finds them), so settings stay below the app layer.
+ */
+export interface DetectedServices {
+  services: Record<string, ServiceConfig>;
+  /** For the progress line "settings from …". */
+  source: string;
+  note: { severity: 'info' | 'warning'; title: string; detail: string };
 }
 
 export async function settingsForJob(opts: {
@@ -29,6 +37,8 @@ export async function settingsForJob(opts: {
   repo: string;
   configDir: string;
   overrides: SettingOverrides;
+  /** Asked only when no layer describes the app and the repository root has none of its own. */
+  detectServices?: (worktree: string) => DetectedServices | undefined;
 }): Promise<JobSettings> {
   const repoConfig = await loadRepoConfig(opts.worktree);
   const sources: string[] = [];
@@ -43,7 +53,7 @@ export async function settingsForJob(opts: {
   const merged = mergeConfigs({ repo: repoConfig, ...(user ? { user } : {}), ...(file ? { file } : {}) });
   // No app described anywhere and none at the root: a compose file may say what the app is made of,
   // or a Python web app (at the root, or a backend beside a frontend) may be found.
-  let composeNote: PlanNote | undefined;
+  let detected: DetectedServices | undefined;
   const described = [
     merged.services,
     merged.start,
@@ -52,16 +62,10 @@ export async function settingsForJob(opts: {
     opts.overrides.appDir,
   ];
   if (described.every((v) => v === undefined) && !hasRootApp(opts.worktree)) {
-    const compose = composeServices(opts.worktree);
-    const python = compose ? undefined : pythonServices(opts.worktree);
-    if (compose) {
-      merged.services = compose.services;
-      composeNote = compose.note;
-      sources.push(`${compose.file} (run without Docker)`);
-    } else if (python) {
-      merged.services = python.services;
-      composeNote = python.note;
-      sources.push('a Python web app found in the repository');
+    detected = opts.detectServices?.(opts.worktree);
+    if (detected) {
+      merged.services = detected.services;
+      sources.push(detected.source);
     }
   }
   const settings = resolveSettings(merged, opts.overrides);
@@ -72,7 +76,7 @@ export async function settingsForJob(opts: {
     settings.env = { ...merged.env, ...secrets, ...(opts.overrides.env ?? {}) };
     sources.push(`--env-file (${Object.keys(secrets).length} variable(s), masked)`);
   }
-  return { settings, repoConfig, sources, ...(composeNote ? { composeNote } : {}) };
+  return { settings, repoConfig, sources, ...(detected ? { detectedNote: detected.note } : {}) };
 }
 
 /**

@@ -9,9 +9,11 @@ import { copyEnvTemplate } from '../app/dotenvTemplate.js';
 import { installDependencies } from '../app/install.js';
 import { launchApp } from '../app/launch.js';
 import { readLogTail } from '../app/logTail.js';
+import { composeServices } from '../app/services/compose.js';
+import { pythonServices } from '../app/services/pythonApp.js';
 import { type RunningServices, startServices, withLocalPorts } from '../app/services/start.js';
 import type { AppPlan, RunningApp } from '../app/types.js';
-import { settingsForJob } from '../config/jobSettings.js';
+import { type DetectedServices, settingsForJob } from '../config/jobSettings.js';
 import type { RepoConfig, SettingOverrides, SimulationSettings } from '../config/schema.js';
 import { throwIfCancelled } from '../errors.js';
 import type { AppInfo } from '../report/model.js';
@@ -58,15 +60,16 @@ export interface PreparedSide {
 export async function prepareSide(input: SideInput): Promise<PreparedSide> {
   const { signal } = input;
   input.enter('detect', 'looking for the app');
-  const { settings, repoConfig, sources, composeNote } = await settingsForJob({
+  const { settings, repoConfig, sources, detectedNote } = await settingsForJob({
     worktree: input.worktree,
     repo: input.repo,
     configDir: input.configDir,
     overrides: input.overrides,
+    detectServices: detectedServices,
   });
   if (sources.length) input.progress(`settings from ${sources.join(', ')}`);
   const plan = await detectApp(input.worktree, input.changedFiles, settings);
-  if (composeNote) plan.notes.push(composeNote);
+  if (detectedNote) plan.notes.push(detectedNote);
   input.progress(
     `${plan.kind === 'static' ? 'static site' : `${plan.packageManager ?? 'node'} app`} in ${plan.relDir || 'the repository root'}: ${plan.dirReason}`,
   );
@@ -162,6 +165,15 @@ export function stoppedServiceReason(side: PreparedSide): string | undefined {
   const stopped = side.services?.stopped()[0];
   if (!stopped) return undefined;
   return `the service "${stopped.name}" ${stopped.how} during the run (see services/${stopped.name}.log):\n${readLogTail(stopped.logFile, 15)}`;
+}
+
+/** Without a config: a docker-compose.yml run without Docker, else a Python web app found in the checkout. */
+function detectedServices(worktree: string): DetectedServices | undefined {
+  const compose = composeServices(worktree);
+  if (compose)
+    return { services: compose.services, source: `${compose.file} (run without Docker)`, note: compose.note };
+  const python = pythonServices(worktree);
+  return python && { ...python, source: 'a Python web app found in the repository' };
 }
 
 export function appInfo(plan: AppPlan, url: string): AppInfo {

@@ -15,9 +15,6 @@ const knownUpwardImports: Record<string, string> = {
   'sandbox/selfTest.ts -> app/childEnv.ts': "doctor's sandbox self-test",
   'sandbox/selfTest.ts -> app/processGroup.ts': "doctor's sandbox self-test",
   'sandbox/selfTest.ts -> app/readiness.ts': "doctor's sandbox self-test",
-  // The job's settings take services from the branch's docker-compose.yml (mapped by app/services/).
-  'config/jobSettings.ts -> app/services/compose.ts': 'compose services as job settings',
-  'config/jobSettings.ts -> app/types.ts': 'compose services as job settings (PlanNote)',
   // The machine mapping of a job row (MCP structuredContent, --json) reads the stored row type.
   'report/machine.ts -> jobs/store.ts': 'JobRecord lives with the history',
 };
