@@ -306,7 +306,7 @@ function describePublished(report: Report, style: ReturnType<typeof styler>, inA
       );
   };
   if (p.comment && 'error' in p.comment) fail('comment', p.comment.error);
-  else if (p.comment) process.stderr.write(`Comment ${p.comment.action}: ${p.comment.url}\n`);
+  else if (p.comment) process.stderr.write(`Comment ${p.comment.action}: ${printable(p.comment.url)}\n`);
   if (p.status && 'error' in p.status) fail('commit status', p.status.error);
   else if (p.status)
     process.stderr.write(
