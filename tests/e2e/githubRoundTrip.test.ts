@@ -38,7 +38,12 @@ afterAll(async () => {
 });
 
 /** What a runner sets for a `pull_request` event of acme/demo#number (the event file as GitHub writes it). */
-function runnerEnv(number: number, token: string, name: string): Record<string, string> {
+function runnerEnv(
+  number: number,
+  token: string,
+  name: string,
+  headRepo = 'acme/demo',
+): Record<string, string> {
   const dir = path.join(runner, name);
   const event = path.join(runner, `${name}-event.json`);
   writeFileSync(
@@ -48,7 +53,7 @@ function runnerEnv(number: number, token: string, name: string): Record<string, 
       number,
       pull_request: {
         number,
-        head: { repo: { full_name: 'acme/demo' } },
+        head: { repo: { full_name: headRepo } },
         base: { repo: { full_name: 'acme/demo' } },
       },
       repository: { full_name: 'acme/demo' },
@@ -181,19 +186,46 @@ describe('the verdict on the pull request', () => {
 });
 
 describe('the composite action’s script', () => {
+  const actionEnv = (env: Record<string, string>) => ({
+    ...cliEnv(home.dir, env),
+    INPUT_PR: '',
+    INPUT_APP_DIR: '',
+    INPUT_CONFIG: '',
+    INPUT_COMMENT: 'true',
+    INPUT_STATUS: 'true',
+    INPUT_COMPARE_BASE: 'false',
+    INPUT_TRUST_FORKS: 'false',
+    // The checkout's own binary instead of `npx myfav-coworker@<version>` (no registry here).
+    MYFAV_COWORKER_CLI: `${process.execPath} ${binPath}`,
+  });
+  const outputsOf = (file: string) =>
+    Object.fromEntries(
+      readFileSync(file, 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+    );
+
+  it('a fork’s pull request: not run without trust-forks, nothing written to the PR, the exit code says so', async () => {
+    const env = actionEnv(runnerEnv(2, demo.token, 'fork', 'mallory/demo'));
+    const before = demo.fake.gitRequests.length;
+    const child = spawn('bash', [path.join(repoRoot, 'action', 'run.sh')], {
+      cwd: runner,
+      env,
+      stdio: 'pipe',
+    });
+    const r = await collect(child, undefined, 120_000);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout + r.stderr).toMatch(/::notice title=myfav-coworker::A pull request from a fork/);
+    expect(r.stderr).toMatch(/mallory\/demo/);
+    expect(outputsOf(env.GITHUB_OUTPUT)).toMatchObject({ 'exit-code': '2' });
+    expect(demo.fake.comments('acme/demo', 2)).toEqual([]);
+    // Its code was never fetched.
+    expect(demo.fake.gitRequests.length).toBe(before);
+  }, 180_000);
+
   it('run locally with a runner’s environment: the summary, the outputs, the artifact folder, the comment', async () => {
-    const env = {
-      ...cliEnv(home.dir, runnerEnv(5, demo.token, 'action')),
-      INPUT_PR: '',
-      INPUT_APP_DIR: '',
-      INPUT_CONFIG: '',
-      INPUT_COMMENT: 'true',
-      INPUT_STATUS: 'true',
-      INPUT_COMPARE_BASE: 'false',
-      INPUT_TRUST_FORKS: 'false',
-      // The checkout's own binary instead of `npx myfav-coworker@<version>` (no registry here).
-      MYFAV_COWORKER_CLI: `${process.execPath} ${binPath}`,
-    };
+    const env = actionEnv(runnerEnv(5, demo.token, 'action'));
     const child = spawn('bash', [path.join(repoRoot, 'action', 'run.sh')], {
       cwd: runner,
       env,
@@ -201,12 +233,7 @@ describe('the composite action’s script', () => {
     });
     const r = await collect(child, undefined, 300_000);
     expect(r.code, r.stderr).toBe(0);
-    const outputs = Object.fromEntries(
-      readFileSync(env.GITHUB_OUTPUT, 'utf8')
-        .trim()
-        .split('\n')
-        .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
-    );
+    const outputs = outputsOf(env.GITHUB_OUTPUT);
     expect(outputs).toMatchObject({ 'exit-code': '0', verdict: 'pass' });
     expect(outputs['job-id']).toMatch(/\S/);
     const artifacts = outputs['artifact-dir'] ?? '';
