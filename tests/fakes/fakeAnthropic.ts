@@ -49,6 +49,8 @@ export interface FakeAnthropic {
   problems: string[];
   /** Turns not used yet. */
   readonly pending: number;
+  /** `hang` turns whose request the client has not given up yet (its connection still open). */
+  readonly hanging: number;
   /** Queue turns; `repeat` keeps answering with the last one. */
   script(turns: Turn[], opts?: { repeatLast?: boolean }): void;
   close(): Promise<void>;
@@ -153,6 +155,9 @@ export async function startFakeAnthropic(opts: { apiKey?: string } = {}): Promis
     problems,
     get pending() {
       return queue.length;
+    },
+    get hanging() {
+      return hanging.size;
     },
     script(turns, o = {}) {
       queue = [...queue, ...turns];

@@ -113,23 +113,26 @@ async function waitForLog(text: string, ms = 10_000): Promise<void> {
 }
 
 describe('launchApp', () => {
-  it('starts the app on a free port, waits until it answers, and stop() leaves nothing behind', async () => {
-    await writeFile(path.join(appDir, 'server.js'), serverJs);
-    const app = await launch(plan('node server.js', { url: '/app' }));
-    const port = Number(new URL(app.url).port);
-    expect(app.url).toBe(`http://127.0.0.1:${port}/app`);
-    expect(app.origin).toBe(`http://127.0.0.1:${port}`);
-    expect(await get(app.url)).toEqual({ status: 200, body: 'hello from app at /app' });
-    expect(app.pgid).toBeGreaterThan(0);
-    if (hasProc) expect(processesWithMarker(jobId).length).toBeGreaterThan(0);
-    // The app's own output went to the log file, not to our stdout.
-    expect(readFileSync(logFile(), 'utf8')).toContain(`listening on ${port}`);
+  it.runIf(hasProc)(
+    'starts the app on a free port, waits until it answers, and stop() leaves nothing behind',
+    async () => {
+      await writeFile(path.join(appDir, 'server.js'), serverJs);
+      const app = await launch(plan('node server.js', { url: '/app' }));
+      const port = Number(new URL(app.url).port);
+      expect(app.url).toBe(`http://127.0.0.1:${port}/app`);
+      expect(app.origin).toBe(`http://127.0.0.1:${port}`);
+      expect(await get(app.url)).toEqual({ status: 200, body: 'hello from app at /app' });
+      expect(app.pgid).toBeGreaterThan(0);
+      expect(processesWithMarker(jobId).length).toBeGreaterThan(0);
+      // The app's own output went to the log file, not to our stdout.
+      expect(readFileSync(logFile(), 'utf8')).toContain(`listening on ${port}`);
 
-    await app.stop();
-    expect(await answersWith(app.url, 'hello from app')).toBe(false);
-    if (hasProc) expect(processesWithMarker(jobId)).toEqual([]);
-    await app.stop(); // idempotent
-  });
+      await app.stop();
+      expect(await answersWith(app.url, 'hello from app')).toBe(false);
+      expect(processesWithMarker(jobId)).toEqual([]);
+      await app.stop(); // idempotent
+    },
+  );
 
   it('accepts an app that ignores HOST and listens on all interfaces (IPv6 wildcard socket)', async () => {
     await writeFile(
@@ -140,20 +143,23 @@ describe('launchApp', () => {
     expect((await get(app.url)).body).toBe('dual stack');
   });
 
-  it('runs a detected `npm run start` app and kills npm, the shell and node on stop', async () => {
-    await writeFile(path.join(appDir, 'server.js'), serverJs);
-    await writeFile(
-      path.join(appDir, 'package.json'),
-      JSON.stringify({ scripts: { start: 'node server.js' } }),
-    );
-    const detected = await detectApp(appDir, [], defaultSettings);
-    expect(detected).toMatchObject({ startCommand: 'npm run start', installCommand: null });
-    const app = await launch(detected);
-    expect((await get(app.url)).body).toBe('hello from app at /');
-    await app.stop();
-    expect(await answersWith(app.url, 'hello from app')).toBe(false);
-    if (hasProc) expect(processesWithMarker(jobId)).toEqual([]);
-  });
+  it.runIf(hasProc)(
+    'runs a detected `npm run start` app and kills npm, the shell and node on stop',
+    async () => {
+      await writeFile(path.join(appDir, 'server.js'), serverJs);
+      await writeFile(
+        path.join(appDir, 'package.json'),
+        JSON.stringify({ scripts: { start: 'node server.js' } }),
+      );
+      const detected = await detectApp(appDir, [], defaultSettings);
+      expect(detected).toMatchObject({ startCommand: 'npm run start', installCommand: null });
+      const app = await launch(detected);
+      expect((await get(app.url)).body).toBe('hello from app at /');
+      await app.stop();
+      expect(await answersWith(app.url, 'hello from app')).toBe(false);
+      expect(processesWithMarker(jobId)).toEqual([]);
+    },
+  );
 
   it('fails fast with APP_EXITED and the app’s own error line when it exits before answering', async () => {
     await writeFile(
@@ -170,7 +176,7 @@ describe('launchApp', () => {
     expect(err.hint).toContain(logFile());
   });
 
-  it('gives up with APP_NOT_READY after the ready timeout and kills the app', async () => {
+  it.runIf(hasProc)('gives up with APP_NOT_READY after the ready timeout and kills the app', async () => {
     await writeFile(
       path.join(appDir, 'server.js'),
       `console.log('compiling forever'); setInterval(() => {}, 1000);`,
@@ -185,7 +191,7 @@ describe('launchApp', () => {
     expect(err.message).toContain('compiling forever');
     expect(err.hint).toMatch(/--url/);
     expect(err.hint).toMatch(/--ready-timeout/);
-    if (hasProc) expect(await waitForNoProcesses(jobId, 5000)).toEqual([]);
+    expect(await waitForNoProcesses(jobId, 5000)).toEqual([]);
   });
 
   it('refuses an absolute --url whose port another server already holds, before starting anything', async () => {
@@ -198,22 +204,25 @@ describe('launchApp', () => {
     expect(existsSync(logFile())).toBe(false); // the app was never started
   });
 
-  it('refuses a server that appears on the --url port but is not ours (no silent test of the wrong app)', async () => {
-    const port = await startForeignServer();
-    await new Promise((r) => foreign.pop()!.close(r)); // free again: the up-front check passes
-    // The app never listens; "someone else" takes its port while we wait for it.
-    await writeFile(path.join(appDir, 'server.js'), `console.log('booting'); setInterval(() => {}, 1000);`);
-    const launching = launchError(plan('node server.js', { url: `http://127.0.0.1:${port}/` }), {
-      readyTimeoutMs: 15_000,
-    });
-    await waitForLog('booting');
-    await startForeignServer(port);
-    const err = await launching;
-    expect(err.code).toBe('PORT_TAKEN');
-    expect(err.message).toContain(`port ${port}`);
-    expect(err.message).toContain('not the app we started');
-    if (hasProc) expect(await waitForNoProcesses(jobId, 5000)).toEqual([]);
-  });
+  it.runIf(hasProc)(
+    'refuses a server that appears on the --url port but is not ours (no silent test of the wrong app)',
+    async () => {
+      const port = await startForeignServer();
+      await new Promise((r) => foreign.pop()!.close(r)); // free again: the up-front check passes
+      // The app never listens; "someone else" takes its port while we wait for it.
+      await writeFile(path.join(appDir, 'server.js'), `console.log('booting'); setInterval(() => {}, 1000);`);
+      const launching = launchError(plan('node server.js', { url: `http://127.0.0.1:${port}/` }), {
+        readyTimeoutMs: 15_000,
+      });
+      await waitForLog('booting');
+      await startForeignServer(port);
+      const err = await launching;
+      expect(err.code).toBe('PORT_TAKEN');
+      expect(err.message).toContain(`port ${port}`);
+      expect(err.message).toContain('not the app we started');
+      expect(await waitForNoProcesses(jobId, 5000)).toEqual([]);
+    },
+  );
 
   it('fails when the app ignores PORT and its fixed port is held by another server', async () => {
     const taken = await startForeignServer();
@@ -228,7 +237,7 @@ describe('launchApp', () => {
     expect((await get(`http://127.0.0.1:${taken}/`)).body).toBe('not your app');
   });
 
-  it('kills a grandchild that ignores SIGTERM', async () => {
+  it.runIf(hasProc)('kills a grandchild that ignores SIGTERM', async () => {
     await writeFile(
       path.join(appDir, 'server.js'),
       `
@@ -244,7 +253,7 @@ ${serverJs}`,
     await app.stop();
     expect(isAlive(grandchild)).toBe(false);
     expect(await answersWith(app.url, 'hello from app')).toBe(false);
-    if (hasProc) expect(processesWithMarker(jobId)).toEqual([]);
+    expect(processesWithMarker(jobId)).toEqual([]);
   });
 
   it.runIf(hasProc)('kills a grandchild that left the process group (found by the job marker)', async () => {
@@ -264,7 +273,7 @@ ${serverJs}`,
     expect(isAlive(escaped)).toBe(false);
   });
 
-  it('stops waiting when cancelled: CancelledError, and the app is killed', async () => {
+  it.runIf(hasProc)('stops waiting when cancelled: CancelledError, and the app is killed', async () => {
     await writeFile(
       path.join(appDir, 'server.js'),
       `console.log('slow start'); setInterval(() => {}, 1000);`,
@@ -276,7 +285,7 @@ ${serverJs}`,
     controller.abort();
     await expect(launching).rejects.toBeInstanceOf(CancelledError);
     expect(Date.now() - abortedAt).toBeLessThan(5000);
-    if (hasProc) expect(processesWithMarker(jobId)).toEqual([]);
+    expect(processesWithMarker(jobId)).toEqual([]);
   });
 
   it('gives the app a private HOME and no secrets from our environment', async () => {

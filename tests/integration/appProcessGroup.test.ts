@@ -73,9 +73,8 @@ describe('spawnInGroup / killProcessGroup', () => {
   it('returns at once for a group that is already gone', async () => {
     const proc = spawnInGroup('true', { cwd: work, env: env(), logFile: logFile() });
     await proc.exited;
-    const started = Date.now();
-    expect(await killProcessGroup(proc.pgid)).toBe(true);
-    expect(Date.now() - started).toBeLessThan(1000);
+    // A grace period far longer than the test may take: returning at all shows it did not wait for it.
+    expect(await killProcessGroup(proc.pgid, { graceMs: 10 * 60_000 })).toBe(true);
   });
 });
 

