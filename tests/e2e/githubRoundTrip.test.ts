@@ -206,15 +206,18 @@ describe('the composite action’s script', () => {
         .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
     );
 
+  /** action/run.sh as action.yml runs it: bash, the workspace as working directory. */
+  const runScript = (env: Record<string, string>, timeoutMs: number) =>
+    collect(
+      spawn('bash', [path.join(repoRoot, 'action', 'run.sh')], { cwd: runner, env, stdio: 'pipe' }),
+      undefined,
+      timeoutMs,
+    );
+
   it('a fork’s pull request: not run without trust-forks, nothing written to the PR, the exit code says so', async () => {
     const env = actionEnv(runnerEnv(2, demo.token, 'fork', 'mallory/demo'));
     const before = demo.fake.gitRequests.length;
-    const child = spawn('bash', [path.join(repoRoot, 'action', 'run.sh')], {
-      cwd: runner,
-      env,
-      stdio: 'pipe',
-    });
-    const r = await collect(child, undefined, 120_000);
+    const r = await runScript(env, 120_000);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout + r.stderr).toMatch(/::notice title=myfav-coworker::A pull request from a fork/);
     expect(r.stderr).toMatch(/mallory\/demo/);
@@ -226,12 +229,7 @@ describe('the composite action’s script', () => {
 
   it('run locally with a runner’s environment: the summary, the outputs, the artifact folder, the comment', async () => {
     const env = actionEnv(runnerEnv(5, demo.token, 'action'));
-    const child = spawn('bash', [path.join(repoRoot, 'action', 'run.sh')], {
-      cwd: runner,
-      env,
-      stdio: 'pipe',
-    });
-    const r = await collect(child, undefined, 300_000);
+    const r = await runScript(env, 300_000);
     expect(r.code, r.stderr).toBe(0);
     const outputs = outputsOf(env.GITHUB_OUTPUT);
     expect(outputs).toMatchObject({ 'exit-code': '0', verdict: 'pass' });
