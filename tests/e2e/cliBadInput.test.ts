@@ -171,7 +171,8 @@ describe('bad input ends in a clear error, exit code 2, nothing left behind', ()
         'idle.js': "console.log('warming up forever'); setInterval(() => {}, 1000);",
       }),
     );
-    const o = await simulateJson([repo, '--head', 'feature/x', '--ready-timeout', '2']);
+    // Long enough for the app's first line on a busy machine (the sandbox and node start first).
+    const o = await simulateJson([repo, '--head', 'feature/x', '--ready-timeout', '8']);
     await expectCleanError(o, 'APP_NOT_READY', /warming up forever/);
   });
 
