@@ -1,4 +1,3 @@
-import type { TargetSpec } from '../jobs/request.js';
 import type { JobService } from '../jobs/service.js';
 import type { GithubDeps } from '../jobs/targetCheckout.js';
 import type { Logger } from '../log.js';
@@ -8,8 +7,6 @@ export interface McpContext {
   service: JobService;
   logger: Logger;
   version: string;
-  /** simulate_pr's target: a PR URL, OWNER/REPO#N, or a local repository path with head/base refs. */
-  parseTarget(input: string, refs: { head?: string; base?: string }): TargetSpec;
   /**
    * Tokens, hosts and the user's trust lists for pull request targets (asked before a job is queued,
    * to decide whether the user must agree first); undefined: pull requests are refused.

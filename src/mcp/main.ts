@@ -12,18 +12,16 @@ const early = await answerInitializeEarly(
   (line) => process.stdout.write(line),
   productVersion,
 );
-const [{ createDeps }, { toCoworkerError }, { parseTarget }, { redactSecrets }, { runStdioServer }] =
-  await Promise.all([
-    import('../deps.js'),
-    import('../errors.js'),
-    import('../github/targetParse.js'),
-    import('../redact.js'),
-    import('./stdio.js'),
-  ]);
+const [{ createDeps }, { toCoworkerError }, { redactSecrets }, { runStdioServer }] = await Promise.all([
+  import('../deps.js'),
+  import('../errors.js'),
+  import('../redact.js'),
+  import('./stdio.js'),
+]);
 const deps = createDeps();
 let outcome: Outcome;
 try {
-  outcome = await runStdioServer({ deps, version: productVersion, parseTarget, early });
+  outcome = await runStdioServer({ deps, version: productVersion, early });
 } catch (err) {
   const error = toCoworkerError(err);
   process.stderr.write(`error: ${redactSecrets(error.message)}\n${redactSecrets(error.hint)}\n`);

@@ -11,7 +11,6 @@ import { PassThrough, type Readable, type Writable } from 'node:stream';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import type { Deps } from '../deps.js';
 import type { Outcome } from '../exit.js';
-import type { TargetSpec } from '../jobs/request.js';
 import { JobService } from '../jobs/service.js';
 import type { Logger } from '../log.js';
 import type { McpContext } from './context.js';
@@ -23,7 +22,6 @@ import { reserveStdoutForProtocol } from './stdoutGuard.js';
 export interface StdioServerOptions {
   deps: Deps;
   version: string;
-  parseTarget(input: string, refs: { head?: string; base?: string }): TargetSpec;
   /** How long running jobs get to tear down on shutdown before what is left is killed. */
   shutdownDeadlineMs?: number;
   /** The handshake the entry already answered (earlyInitialize.ts): stdin as read so far, and the answer. */
@@ -56,7 +54,6 @@ export async function runStdioServer(opts: StdioServerOptions): Promise<Outcome>
     service,
     logger,
     version: opts.version,
-    parseTarget: opts.parseTarget,
     pullRequests: deps,
     github: createGithubAuthTools({ paths: deps.paths, logger, signal: lifetime.signal }),
   };

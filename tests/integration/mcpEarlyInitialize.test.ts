@@ -6,7 +6,6 @@ import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { SUPPORTED_PROTOCOL_VERSIONS as sdkVersions } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDeps, type Deps } from '../../src/deps.js';
-import { parseTarget } from '../../src/github/targetParse.js';
 import { JobService } from '../../src/jobs/service.js';
 import { silentLogger } from '../../src/log.js';
 import { initializeResult } from '../../src/mcp/earlyInitialize.js';
@@ -41,7 +40,7 @@ async function sdkAnswer(protocolVersion: string): Promise<unknown> {
     store: () => deps.store(),
     jobDeps: () => ({ paths: deps.paths, logger: silentLogger, store: deps.store() }),
   });
-  const server = createServer({ service, logger: silentLogger, version: '9.9.9', parseTarget });
+  const server = createServer({ service, logger: silentLogger, version: '9.9.9' });
   const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
   await server.connect(serverSide);
   const answer = new Promise<JSONRPCMessage>((resolve) => {

@@ -4,7 +4,6 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createDeps, type Deps } from '../../src/deps.js';
-import { parseTarget } from '../../src/github/targetParse.js';
 import { JobService } from '../../src/jobs/service.js';
 import { silentLogger } from '../../src/log.js';
 import { createServer } from '../../src/mcp/server.js';
@@ -44,7 +43,6 @@ beforeAll(async () => {
     service,
     logger: silentLogger,
     version: '0.0.0-test',
-    parseTarget: (input, refs) => parseTarget(input, refs),
   });
   const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
   await server.connect(serverSide);

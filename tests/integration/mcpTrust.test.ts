@@ -10,7 +10,6 @@ import {
 } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDeps, type Deps } from '../../src/deps.js';
-import { parseTarget } from '../../src/github/targetParse.js';
 import { JobService } from '../../src/jobs/service.js';
 import { silentLogger } from '../../src/log.js';
 import { createServer } from '../../src/mcp/server.js';
@@ -39,7 +38,6 @@ async function connect(client: Client): Promise<void> {
     service,
     logger: silentLogger,
     version: '0.0.0-test',
-    parseTarget: (input, refs) => parseTarget(input, refs),
     pullRequests: github,
   });
   const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();

@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import type { Deps } from '../../deps.js';
 import type { Outcome } from '../../exit.js';
-import { parseTarget } from '../../github/targetParse.js';
 
 export function registerMcp(program: Command, deps: () => Deps, settle: (outcome: Outcome) => void): void {
   program
@@ -16,7 +15,6 @@ export function registerMcp(program: Command, deps: () => Deps, settle: (outcome
         await runStdioServer({
           deps: deps(),
           version: program.version() ?? '0.0.0',
-          parseTarget: (input, refs) => parseTarget(input, refs),
         }),
       );
     });

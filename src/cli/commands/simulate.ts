@@ -15,6 +15,7 @@ import type { SettingOverrides } from '../../config/schema.js';
 import type { Deps } from '../../deps.js';
 import { CoworkerError } from '../../errors.js';
 import { exitCodeFor, exitProcess, type Outcome } from '../../exit.js';
+import { parseTarget } from '../../github/targetParse.js';
 import type { ProgressEvent } from '../../jobs/progress.js';
 import type { SimulationRequest } from '../../jobs/request.js';
 import { printable } from '../../printable.js';
@@ -24,7 +25,6 @@ import { renderPrComment } from '../../report/prComment.js';
 import { renderTerminalSummary } from '../../report/terminal.js';
 import { productVersion } from '../../version.js';
 import { colorEnabled, formatElapsed, styler, writeJson } from '../output.js';
-import { parseTargetArg } from '../targetArg.js';
 
 interface SimulateFlags {
   head?: string;
@@ -161,7 +161,7 @@ async function simulate(given: string | undefined, flags: SimulateFlags, deps: D
   const reportUrl = actions ? runUrl(actions) : null;
   const request: SimulationRequest = {
     input: targetInput,
-    target: parseTargetArg(targetInput, {
+    target: parseTarget(targetInput, {
       ...(flags.head ? { head: flags.head } : {}),
       ...(flags.base ? { base: flags.base } : {}),
     }),

@@ -4,6 +4,7 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import { CoworkerError } from '../../errors.js';
+import { parseTarget } from '../../github/targetParse.js';
 import type { SimulationRequest } from '../../jobs/request.js';
 import { isFinished, type Submitted } from '../../jobs/service.js';
 import { simulationView } from '../../report/machine.js';
@@ -209,7 +210,7 @@ async function submit(
     ...(args.head ? { head: args.head } : {}),
     ...(args.base ? { base: args.base } : {}),
   };
-  const target = ctx.parseTarget(args.target, refs);
+  const target = parseTarget(args.target, refs);
   if ((args.comment || args.status) && target.kind !== 'github') {
     throw new CoworkerError(
       'INVALID_INPUT',
