@@ -101,21 +101,43 @@ export async function smokeCrawl(session: BrowserSession, opts: CrawlOptions): P
 
   if (!follow) {
     // A fixed list does not grow as pages are visited: its pages load side by side (most of a page's
-    // time is waiting for the network to go quiet), in the list's order in the results.
+    // time is waiting for the network to go quiet), in the list's order in the results. A feed adds to
+    // the list while the crawl runs (the head's pages as the head visits them).
     const items = queue.slice(0, maxPages);
     next = items.length;
-    const visits = await mapLimited(
-      items,
-      FIXED_LIST_CONCURRENCY,
-      (item) => visit(session, item, items.indexOf(item), digits, opts),
-      opts.signal,
-    );
+    const visits: Awaited<ReturnType<typeof visit>>[] = [];
+    let taken = 0;
+    const take = async (): Promise<number | null> => {
+      for (;;) {
+        if (taken >= maxPages) return null;
+        if (taken < items.length) return taken++;
+        const target = await opts.feed?.next();
+        if (!target) return null;
+        let url: string;
+        try {
+          url = pageUrl(new URL(target.url, entryUrl).href);
+        } catch {
+          continue;
+        }
+        if (!session.isAppUrl(url) || known.has(pageKey(url))) continue;
+        known.add(pageKey(url));
+        items.push({ url, via: target.via, ...(target.from !== undefined ? { from: target.from } : {}) });
+      }
+    };
+    const worker = async () => {
+      for (let index = await take(); index !== null; index = await take()) {
+        throwIfCancelled(opts.signal);
+        const done = await visit(session, items[index] as QueueItem, index, digits, opts);
+        visits[index] = done;
+        opts.onPage?.(done.result, index);
+      }
+    };
+    await Promise.all(Array.from({ length: FIXED_LIST_CONCURRENCY }, worker));
     throwIfCancelled(opts.signal);
     if (session.closed) throw browserGone(session);
     for (const { result, page } of visits) {
       request ??= page.context().request;
       pages.push(result);
-      opts.onPage?.(result, pages.length - 1);
     }
   }
 

@@ -32,6 +32,11 @@ export interface CrawlOptions {
    * pages the head visited. Default true.
    */
   followLinks?: boolean;
+  /**
+   * With `followLinks: false`: more pages that arrive while the crawl runs (the base commit visits the
+   * head's pages as the head reaches them). The crawl ends once `next()` resolves null.
+   */
+  feed?: PageFeed;
   /** false: do not check the links of the visited pages (a page looked at again). Default true. */
   checkLinks?: boolean;
   /** Longest wait for a page's `load` event; default 15 s. */
@@ -44,6 +49,11 @@ export interface CrawlOptions {
 
 // What a crawl found is part of the report model (report/findings.ts reads it): defined there.
 export type { CrawlResult } from '../report/model.js';
+
+/** Pages handed to a running crawl, in order; `next()` waits for the next one, null once there are no more. */
+export interface PageFeed {
+  next(): Promise<CrawlTarget | null>;
+}
 
 /** A JavaScript dialog (alert/confirm/prompt/beforeunload) the page opened; the session answers it itself. */
 export interface DialogRecord {

@@ -59,12 +59,6 @@ export async function readBaseCache(cacheDir: string, key: string): Promise<Cach
   }
 }
 
-/** Whether the cached run visited every page the head did (by path + hash route). */
-export function coversPages(run: CachedBaseRun, paths: readonly string[]): boolean {
-  const visited = new Set(run.pages.map((p) => p.path));
-  return paths.every((p) => visited.has(p));
-}
-
 /**
  * Store a base run: its screenshots are copied beside it (paths in `pages` are relative to the entry's
  * folder, as they were to the job's base artifact dir). Written to a temp folder and renamed, so a reader

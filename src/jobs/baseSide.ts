@@ -34,7 +34,7 @@ export interface BaseSide {
   /** The running base app, or why it could not be started. */
   ready: Promise<PreparedSide>;
   timings: Comparison['timings'];
-  /** Stops the base (cancels a start still under way) and removes what it created. */
+  /** Stops the base (cancels a start still under way) and removes what it created. Idempotent. */
   stop(): Promise<void>;
 }
 
@@ -80,13 +80,18 @@ export function startBaseSide(input: BaseSideInput): BaseSide {
   // Awaited by the compare phase; a failure that nobody waits for (the head failed first) is not unhandled.
   ready.catch(() => {});
 
+  // Once: the job may stop the base as soon as it is done with it, and its teardown does it again.
+  let stopping: Promise<void> | undefined;
   return {
     ready,
     timings,
-    async stop() {
-      controller.abort();
-      await ready.catch(() => {});
-      await teardown.run(input.logger);
+    stop() {
+      stopping ??= (async () => {
+        controller.abort();
+        await ready.catch(() => {});
+        await teardown.run(input.logger);
+      })();
+      return stopping;
     },
   };
 }

@@ -23,6 +23,14 @@ export interface CompareVisualsInput {
   artifactDir: string;
   signal: AbortSignal;
   logger: Logger;
+  /** A page's pixel comparison when it was done ahead (while the head was still crawled). */
+  comparedAhead?(pagePath: string): Promise<PixelResult> | undefined;
+}
+
+export interface PixelResult {
+  page: ComparedPage;
+  /** Why the screenshots could not be compared. */
+  note?: string;
 }
 
 export interface CompareVisualsResult {
@@ -39,7 +47,9 @@ export async function compareVisuals(input: CompareVisualsInput): Promise<Compar
   // One page at a time: a long page's decoded screenshots take tens of megabytes each.
   for (const page of input.pages) {
     throwIfCancelled(input.signal);
-    pages.push(await comparePixels(page, input, notes));
+    const compared = await (input.comparedAhead?.(page.path) ?? comparePixels(page, input));
+    pages.push(compared.page);
+    if (compared.note) notes.push(compared.note);
   }
   const { pages: checked, notes: a11yNotes } = withAccessibility({
     pages,
@@ -59,12 +69,13 @@ export async function compareVisuals(input: CompareVisualsInput): Promise<Compar
   };
 }
 
-async function comparePixels(
+export async function comparePixels(
   page: ComparedPage,
-  input: CompareVisualsInput,
-  notes: string[],
-): Promise<ComparedPage> {
-  if (!page.headScreenshot || !page.baseScreenshot) return page;
+  input: Pick<CompareVisualsInput, 'artifactDir' | 'logger'> & {
+    settings: Pick<VisualSettings, 'visualThreshold'>;
+  },
+): Promise<PixelResult> {
+  if (!page.headScreenshot || !page.baseScreenshot) return { page };
   const name = path.basename(page.headScreenshot, path.extname(page.headScreenshot));
   const diffImage = `compare/${name}-diff.png`;
   const threshold = input.settings.visualThreshold;
@@ -79,14 +90,40 @@ async function comparePixels(
     );
     const visualChange = diff.changedRatio > threshold;
     return {
-      ...page,
-      changedRatio: diff.changedRatio,
-      visualChange,
-      ...(visualChange ? { diffImage } : {}),
+      page: {
+        ...page,
+        changedRatio: diff.changedRatio,
+        visualChange,
+        ...(visualChange ? { diffImage } : {}),
+      },
     };
   } catch (err) {
     input.logger.debug(`could not compare the screenshots of ${page.path}: ${(err as Error).message}`);
-    notes.push(`The screenshots of ${page.path} could not be compared: ${(err as Error).message}`);
-    return page;
+    return { page, note: `The screenshots of ${page.path} could not be compared: ${(err as Error).message}` };
   }
+}
+
+/** The pages both sides visited, in the head's order, as the report compares them. */
+export function comparedPages(
+  head: readonly PageResult[],
+  base: readonly PageResult[],
+  diffRoutes: readonly string[],
+): ComparedPage[] {
+  const baseByPath = new Map(base.map((p) => [p.path, p]));
+  return head.flatMap((h) => {
+    const b = baseByPath.get(h.path);
+    return b ? [comparedPage(h, b, diffRoutes)] : [];
+  });
+}
+
+export function comparedPage(h: PageResult, b: PageResult, diffRoutes: readonly string[]): ComparedPage {
+  return {
+    path: h.path,
+    headStatus: h.status,
+    baseStatus: b.status,
+    ...(h.screenshot ? { headScreenshot: h.screenshot } : {}),
+    ...(b.screenshot ? { baseScreenshot: b.screenshot } : {}),
+    // The entry page is reached as the entry even when a changed file points at it.
+    ...(h.via === 'diff' || diffRoutes.includes(h.path) ? { touchedByDiff: true } : {}),
+  };
 }

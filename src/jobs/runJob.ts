@@ -23,7 +23,8 @@ import { sandboxInfo } from '../sandbox/types.js';
 import { appInfo, prepareSide, serviceLogsOf, stoppedServiceReason } from './appSide.js';
 import { baseCacheKey, type CachedBaseRun, readBaseCache } from './baseCache.js';
 import { type BaseSide, startBaseSide } from './baseSide.js';
-import { type BaseSource, cachedRunCovers, runComparePhase } from './comparePhase.js';
+import { CompareAhead } from './compareAhead.js';
+import { runComparePhase } from './comparePhase.js';
 import type { ProgressListener } from './progress.js';
 import { publishToPullRequest } from './publish.js';
 import { forgetRemovedLeftovers } from './recovery.js';
@@ -154,7 +155,8 @@ export async function runJob(job: JobRecord, deps: JobDeps, opts: JobRunOptions)
     // How compared pages are looked at is the head's to say (its config), on both sides alike.
     const pageChecks = resolveSettings(headConfig, job.request.settings);
     if (!compare.enabled) report.comparisonNote = compare.note;
-    let base: BaseSource | null = null;
+    let liveBase: BaseSide | null = null;
+    const baseSides: BaseSide[] = [];
     let cachedBase: CachedBaseRun | null = null;
     const cacheKey = compare.enabled
       ? baseCacheKey({
@@ -183,12 +185,12 @@ export async function runJob(job: JobRecord, deps: JobDeps, opts: JobRunOptions)
       teardown.add('stop the base app and remove its worktree', () => side.stop(), {
         timeoutMs: removalTimeoutMs,
       });
+      baseSides.push(side);
       return side;
     };
-    const startBase = (): BaseSource => ({ kind: 'live', side: launchBase(), cacheKey });
     if (compare.enabled) {
       cachedBase = job.request.refreshBase ? null : await readBaseCache(baseRunsCacheDir(paths), cacheKey);
-      if (!cachedBase) base = startBase();
+      if (!cachedBase) liveBase = launchBase();
     }
 
     // detect, install, launch
@@ -232,6 +234,26 @@ export async function runJob(job: JobRecord, deps: JobDeps, opts: JobRunOptions)
     // Registered after the app: torn down before it (reverse order), so the trace is written first.
     teardown.add('close the browser', () => session.close());
     const diffRoutes = (plan.diffRoutes?.routes ?? []).map((route) => route.path);
+    // The base visits each page as soon as the head has been there (and what both sides have is compared
+    // right away), so the base's crawl runs beside the head's crawl and agent, not after them.
+    const ahead = compare.enabled
+      ? new CompareAhead({
+          session,
+          base: cachedBase
+            ? { kind: 'cached', run: cachedBase }
+            : { kind: 'live', side: liveBase ?? launchBase() },
+          startLiveBase: launchBase,
+          cacheDir: baseRunsCacheDir(paths),
+          maxPages: settings.maxPages,
+          pageChecks,
+          diffRoutes,
+          artifactDir,
+          signal: opts.signal,
+          logger,
+          progress,
+        })
+      : null;
+    if (ahead) teardown.add("close the base's browser context", () => ahead.stop());
     const targets: CrawlTarget[] = [
       ...settings.routes.map((route) => ({ url: new URL(route, app.origin).href, via: 'route' as const })),
       ...diffRoutes.map((route) => ({
@@ -250,9 +272,12 @@ export async function runJob(job: JobRecord, deps: JobDeps, opts: JobRunOptions)
       screenshotsDir: path.join(artifactDir, 'screenshots'),
       artifactDir,
       signal: opts.signal,
-      onPage: (page, index) =>
-        progress(`page ${index + 1}: ${page.path} → ${page.status ?? page.error ?? 'no response'}`),
+      onPage: (page, index) => {
+        progress(`page ${index + 1}: ${page.path} → ${page.status ?? page.error ?? 'no response'}`);
+        ahead?.headPage(page);
+      },
     });
+    ahead?.headDone();
     report.pages = crawl.pages;
     report.brokenLinks = crawl.brokenLinks;
     report.artifacts.screenshots = crawl.pages.flatMap((p) => (p.screenshot ? [p.screenshot] : []));
@@ -304,18 +329,14 @@ export async function runJob(job: JobRecord, deps: JobDeps, opts: JobRunOptions)
     if (agent.error) throw agent.error;
 
     // compare: the base at the same pages; only what the change introduced decides the verdict
-    if (compare.enabled && crawl.pages.some((p) => p.status !== null)) {
+    if (ahead && compare.enabled && crawl.pages.some((p) => p.status !== null)) {
       enter('compare', `comparing with the base ${compare.baseLabel}`);
-      if (cachedBase && !cachedRunCovers(cachedBase, crawl.pages)) {
-        progress('the cached base run did not visit every page the head did: running the base');
-        cachedBase = null;
-      }
-      const source = cachedBase ? { kind: 'cached' as const, run: cachedBase } : (base ?? startBase());
       const compared = await runComparePhase({
         session,
         headPages: crawl.pages,
         headFindings: report.findings,
-        base: source,
+        ahead,
+        cacheKey,
         baseSha: compare.baseSha,
         ...(checkout.target.baseRef ? { baseRef: checkout.target.baseRef } : {}),
         artifactDir,
@@ -326,8 +347,12 @@ export async function runJob(job: JobRecord, deps: JobDeps, opts: JobRunOptions)
         pageChecks,
         diffRoutes,
         ...(agent.replay ? { agentReplay: agent.replay } : {}),
-        startLiveBase: launchBase,
       });
+      // Done with the base: its context and app go now, beside the rest of the job (teardown waits for them).
+      void ahead
+        .stop()
+        .then(() => Promise.all(baseSides.map((side) => side.stop())))
+        .catch(() => {});
       report.findings = compared.findings;
       if (compared.comparison) report.comparison = compared.comparison;
       if (compared.note) report.comparisonNote = compared.note;

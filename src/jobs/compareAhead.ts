@@ -1,0 +1,296 @@
+// The compare phase's work, done while the head is still being looked at: the base commit visits each of
+// the head's pages as soon as the head has been there (a sibling browser context), and once a page is
+// known on both sides its pixels are compared and — when it shows a new problem — it is opened once more
+// on head. The compare phase after the head's crawl and agent then mostly collects results (see
+// comparePhase.ts). With a cached base run nothing of the base runs, unless the head reaches a page the
+// cache does not have: then the base app starts, and visits every page.
+
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { smokeCrawl } from '../browser/crawl.js';
+import type { BrowserSession } from '../browser/session.js';
+import type { CrawlResult, CrawlTarget, PageFeed } from '../browser/types.js';
+import { type CoworkerError, toCoworkerError } from '../errors.js';
+import type { Logger } from '../log.js';
+import { compareFindings } from '../report/compare.js';
+import { findingsFromCrawl } from '../report/findings.js';
+import type { Comparison, PageResult } from '../report/model.js';
+import type { PreparedSide } from './appSide.js';
+import { type CachedBaseRun, restoreScreenshots } from './baseCache.js';
+import type { BaseSide } from './baseSide.js';
+import { comparedPage, comparePixels, type PixelResult, type VisualSettings } from './compareVisuals.js';
+import { isRecheckSuspect } from './recheck.js';
+
+export interface CompareAheadInput {
+  /** The head's session: the base gets a sibling context in it, and rechecks open head pages in it. */
+  session: BrowserSession;
+  base: { kind: 'cached'; run: CachedBaseRun } | { kind: 'live'; side: BaseSide };
+  /** Starts the base app (a cached run lacks a page, or an agent finding needs the live base). */
+  startLiveBase(): BaseSide;
+  cacheDir: string;
+  /** The head's bound on pages: the base never visits more. */
+  maxPages: number;
+  pageChecks: VisualSettings & { mask: readonly string[] };
+  diffRoutes: readonly string[];
+  artifactDir: string;
+  signal: AbortSignal;
+  logger: Logger;
+  progress(message: string): void;
+}
+
+export type AheadBase =
+  | { kind: 'cached'; run: CachedBaseRun }
+  | { kind: 'live'; side: PreparedSide; crawl: CrawlResult; timings: Comparison['timings'] }
+  | { kind: 'failed'; error: CoworkerError };
+
+export interface LiveBase {
+  side: PreparedSide;
+  session: BrowserSession;
+  timings: Comparison['timings'];
+}
+
+export class CompareAhead {
+  private readonly headPages: PageResult[] = [];
+  private readonly feed = new HeadPageFeed();
+  private result: Promise<AheadBase>;
+  private live: Promise<LiveBase> | null = null;
+  private cached: CachedBaseRun | null = null;
+  private readonly basePages = new Map<string, PageResult>();
+  private readonly rechecks = new Map<string, Promise<PageResult | undefined>>();
+  private readonly pixels = new Map<string, Promise<PixelResult>>();
+  /** One page at a time each: decoded screenshots are large, and head tabs compete with the crawl. */
+  private recheckChain: Promise<unknown> = Promise.resolve();
+  private pixelChain: Promise<unknown>;
+  private stopped = false;
+
+  constructor(private readonly input: CompareAheadInput) {
+    input.signal.addEventListener('abort', () => this.feed.close(), { once: true });
+    if (input.base.kind === 'cached') {
+      this.cached = input.base.run;
+      const run = input.base.run;
+      // Screenshots first: the pixel comparisons read them from this job's base folder.
+      this.pixelChain = restoreScreenshots(
+        input.cacheDir,
+        run.key,
+        path.join(input.artifactDir, 'base', 'screenshots'),
+      );
+      for (const page of run.pages) this.basePages.set(page.path, page);
+      this.result = Promise.resolve({ kind: 'cached', run });
+    } else {
+      this.pixelChain = Promise.resolve();
+      this.result = this.crawlLive(input.base.side);
+    }
+    // Awaited by the compare phase; a failure nobody waits for (the head failed first) is not unhandled.
+    this.result.catch(() => {});
+  }
+
+  /** The head crawl's `onPage`: a page the head has been to. */
+  headPage(page: PageResult): void {
+    if (this.stopped) return;
+    this.headPages.push(page);
+    if (this.cached && !this.basePages.has(page.path)) {
+      this.input.progress(
+        `the cached base run did not visit ${page.path}: running the base (it visits every page the head does)`,
+      );
+      this.cached = null;
+      this.basePages.clear();
+      this.rechecks.clear();
+      this.pixels.clear();
+      this.result = this.crawlLive(this.input.startLiveBase());
+      this.result.catch(() => {});
+    }
+    this.feed.push(page);
+    this.pair(page.path);
+  }
+
+  /** The head's crawl is over: the base has every page it will get. */
+  headDone(): void {
+    this.feed.close();
+  }
+
+  /** The base's side of the comparison: the cached run, or the live base's crawl of the head's pages. */
+  base(): Promise<AheadBase> {
+    this.feed.close();
+    return this.result;
+  }
+
+  /** The head page as it loaded a second time, when it was opened again ahead (a new problem showed). */
+  recheckOf(pagePath: string): Promise<PageResult | undefined> | undefined {
+    return this.rechecks.get(pagePath);
+  }
+
+  /** The page's screenshots compared in pixels, when both sides had one ahead. */
+  pixelsOf(pagePath: string): Promise<PixelResult> | undefined {
+    return this.pixels.get(pagePath);
+  }
+
+  /** The running base app and its browser context (started now when the base was cached). */
+  liveBase(): Promise<LiveBase> {
+    this.live ??= this.openLive(this.input.startLiveBase());
+    return this.live;
+  }
+
+  /** Closes the base's browser context; what runs ahead stops. Idempotent. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.feed.close();
+    const live = await this.live?.catch(() => null);
+    await live?.session.close();
+    await Promise.allSettled([this.recheckChain, this.pixelChain]);
+  }
+
+  private openLive(side: BaseSide): Promise<LiveBase> {
+    return (async () => {
+      const prepared = await side.ready;
+      const session = await this.input.session.openSibling({
+        origin: prepared.app.origin,
+        allowedOrigins: prepared.settings.allowedOrigins,
+        tracePath: path.join(this.input.artifactDir, 'base', 'trace.zip'),
+        signal: this.input.signal,
+      });
+      if (this.stopped) await session.close();
+      return { side: prepared, session, timings: side.timings };
+    })();
+  }
+
+  private async crawlLive(side: BaseSide): Promise<AheadBase> {
+    const { input } = this;
+    this.live = this.openLive(side);
+    let live: LiveBase;
+    try {
+      live = await this.live;
+    } catch (err) {
+      return { kind: 'failed', error: toCoworkerError(err) };
+    }
+    const entry = await this.feed.first();
+    if (!entry) return { kind: 'failed', error: toCoworkerError(new Error('the head visited no page')) };
+    const origin = live.side.app.origin;
+    const on = (p: PageResult) => new URL(p.path, origin).href;
+    const started = Date.now();
+    input.progress("base: visiting the head's pages as the head reaches them");
+    const crawl = await smokeCrawl(live.session, {
+      entryUrl: on(entry),
+      targets: [],
+      feed: this.feed.rest((p) => ({
+        url: on(p),
+        via: p.via,
+        ...(p.from !== undefined ? { from: p.from } : {}),
+      })),
+      maxPages: input.maxPages,
+      followLinks: false,
+      mask: input.pageChecks.mask,
+      accessibility: input.pageChecks.accessibility !== 'off',
+      screenshotsDir: path.join(input.artifactDir, 'base', 'screenshots'),
+      artifactDir: input.artifactDir,
+      signal: input.signal,
+      onPage: (page, index) => {
+        input.progress(
+          `base page ${index + 1}: ${page.path} → ${page.status ?? page.error ?? 'no response'}`,
+        );
+        this.basePages.set(page.path, page);
+        this.pair(page.path);
+      },
+    });
+    live.timings.crawl = Date.now() - started;
+    return { kind: 'live', side: live.side, crawl, timings: live.timings };
+  }
+
+  /** Both sides have the page: what can be done with the pair is started. */
+  private pair(pagePath: string): void {
+    const head = this.headPages.find((p) => p.path === pagePath);
+    const base = this.basePages.get(pagePath);
+    if (!head || !base || this.stopped) return;
+    const compared = comparedPage(head, base, this.input.diffRoutes);
+    if (compared.headScreenshot && compared.baseScreenshot && !this.pixels.has(pagePath)) {
+      const diff = this.pixelChain.then(() =>
+        comparePixels(compared, {
+          artifactDir: this.input.artifactDir,
+          settings: this.input.pageChecks,
+          logger: this.input.logger,
+        }),
+      );
+      this.pixels.set(pagePath, diff);
+      this.pixelChain = diff.catch(() => {});
+    }
+    if (!this.rechecks.has(pagePath) && showsNewProblem(head, base)) {
+      const again = this.recheckChain.then(() => this.openAgain(head));
+      this.rechecks.set(pagePath, again);
+      this.recheckChain = again.catch(() => {});
+    }
+  }
+
+  private async openAgain(page: PageResult): Promise<PageResult | undefined> {
+    if (this.stopped || this.input.signal.aborted) return undefined;
+    const dir = path.join(this.input.artifactDir, 'recheck');
+    await mkdir(dir, { recursive: true });
+    const again = await smokeCrawl(this.input.session, {
+      entryUrl: page.url,
+      targets: [],
+      maxPages: 1,
+      followLinks: false,
+      checkLinks: false,
+      screenshotsDir: dir,
+      artifactDir: this.input.artifactDir,
+      signal: this.input.signal,
+    });
+    return again.pages[0];
+  }
+}
+
+/** Whether the head page has a problem its base page lacks that the compare phase would open again. */
+function showsNewProblem(head: PageResult, base: PageResult): boolean {
+  const compared = compareFindings({
+    head: findingsFromCrawl({ pages: [head], brokenLinks: [] }),
+    base: findingsFromCrawl({ pages: [base], brokenLinks: [] }),
+    headPages: [head],
+    basePages: [base],
+  });
+  return compared.findings.some(isRecheckSuspect);
+}
+
+/** The head's pages for the base crawl: the first (the entry) on its own, the rest as a feed. */
+class HeadPageFeed {
+  private readonly pages: PageResult[] = [];
+  private waiters: (() => void)[] = [];
+  private closed = false;
+
+  push(page: PageResult): void {
+    if (this.closed) return;
+    this.pages.push(page);
+    this.wake();
+  }
+
+  close(): void {
+    this.closed = true;
+    this.wake();
+  }
+
+  async first(): Promise<PageResult | null> {
+    await this.until(0);
+    return this.pages[0] ?? null;
+  }
+
+  rest(toTarget: (page: PageResult) => CrawlTarget): PageFeed {
+    let next = 1;
+    return {
+      next: async () => {
+        const index = next++;
+        await this.until(index);
+        const page = this.pages[index];
+        return page ? toTarget(page) : null;
+      },
+    };
+  }
+
+  private async until(index: number): Promise<void> {
+    while (index >= this.pages.length && !this.closed) {
+      await new Promise<void>((resolve) => this.waiters.push(resolve));
+    }
+  }
+
+  private wake(): void {
+    const waiting = this.waiters;
+    this.waiters = [];
+    for (const resolve of waiting) resolve();
+  }
+}
