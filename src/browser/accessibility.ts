@@ -9,6 +9,7 @@
 // blank tab for every check, and the frames it would reach beyond the page's own origin are blocked by
 // our session anyway.
 
+import { withTimeout } from '../bounded.js';
 import type { A11yViolation } from '../report/model.js';
 import type { BrowserPage } from './session.js';
 
@@ -29,15 +30,7 @@ export async function accessibilityViolations(page: BrowserPage): Promise<A11yVi
   const [main, ...children] = page.frames();
   await main?.evaluate(inject);
   for (const frame of children) {
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([
-      frame.evaluate(inject),
-      new Promise((resolve) => {
-        timer = setTimeout(resolve, CHILD_FRAME_INJECT_MS);
-      }),
-    ])
-      .catch(() => {})
-      .finally(() => clearTimeout(timer));
+    await withTimeout(frame.evaluate(inject), CHILD_FRAME_INJECT_MS, undefined).catch(() => {});
   }
   const violations = await page.evaluate(
     async ({ counted, maxTargets }) => {
