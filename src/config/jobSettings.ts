@@ -18,6 +18,8 @@ export interface JobSettings {
   sources: string[];
   /** How a docker-compose.yml or a found Python app became services, when one was used (for the report). */
   detectedNote?: DetectedServices['note'];
+  /** Which layer turned the base comparison off, when one did ("--no-compare-base", "--config /x.json"). */
+  compareBaseOffBy?: string;
 }
 
 /**
@@ -42,13 +44,16 @@ export async function settingsForJob(opts: {
 }): Promise<JobSettings> {
   const repoConfig = await loadRepoConfig(opts.worktree);
   const sources: string[] = [];
-  if (Object.keys(repoConfig).length) sources.push(`${repoConfigFileName} in the branch`);
+  const branchName = `${repoConfigFileName} in the branch`;
+  if (Object.keys(repoConfig).length) sources.push(branchName);
   const userRepos = (await loadUserConfig(opts.configDir)).repos ?? {};
   const key = matchRepoKey(Object.keys(userRepos), opts.repo);
   const user = key !== undefined ? userRepos[key] : undefined;
-  if (key !== undefined) sources.push(`repos["${key}"] in the user config`);
+  const userName = `repos["${key}"] in the user config`;
+  if (key !== undefined) sources.push(userName);
   const file = opts.overrides.configFile ? await loadConfigFile(opts.overrides.configFile) : undefined;
-  if (opts.overrides.configFile) sources.push(`--config ${opts.overrides.configFile}`);
+  const fileName = `--config ${opts.overrides.configFile}`;
+  if (opts.overrides.configFile) sources.push(fileName);
 
   const merged = mergeConfigs({ repo: repoConfig, ...(user ? { user } : {}), ...(file ? { file } : {}) });
   // No app described anywhere and none at the root: a compose file may say what the app is made of,
@@ -69,6 +74,17 @@ export async function settingsForJob(opts: {
     }
   }
   const settings = resolveSettings(merged, opts.overrides);
+  // The last layer that says wins (flags over --config over the user config over the branch).
+  const compareBaseOffBy = settings.compareBase
+    ? undefined
+    : (
+        [
+          ['--no-compare-base', opts.overrides.compareBase],
+          [`"compareBase": false in ${fileName}`, file?.compareBase],
+          [`"compareBase": false in ${userName}`, user?.compareBase],
+          [`"compareBase": false in ${branchName}`, repoConfig.compareBase],
+        ] as const
+      ).find(([, value]) => value !== undefined)?.[0];
   if (opts.overrides.envFile) {
     const secrets = await readDotenvFile(opts.overrides.envFile, '--env-file');
     for (const value of Object.values(secrets)) registerSecret(value);
@@ -76,7 +92,13 @@ export async function settingsForJob(opts: {
     settings.env = { ...merged.env, ...secrets, ...(opts.overrides.env ?? {}) };
     sources.push(`--env-file (${Object.keys(secrets).length} variable(s), masked)`);
   }
-  return { settings, repoConfig, sources, ...(detected ? { detectedNote: detected.note } : {}) };
+  return {
+    settings,
+    repoConfig,
+    sources,
+    ...(detected ? { detectedNote: detected.note } : {}),
+    ...(compareBaseOffBy ? { compareBaseOffBy } : {}),
+  };
 }
 
 /**

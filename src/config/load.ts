@@ -164,5 +164,6 @@ export function resolveSettings(file: RepoConfig, flags: SettingOverrides): Simu
     accessibility: file.accessibility ?? defaultSettings.accessibility,
     services: services?.before ?? [],
     ...(services ? { appService: services.app.name } : {}),
+    compareBase: pick(flags.compareBase, file.compareBase, defaultSettings.compareBase),
   };
 }

@@ -187,6 +187,8 @@ export interface SimulationSettings {
   services: ServiceSpec[];
   /** The name of the service the browser opens (its cwd/start/install/env are the app's settings above). */
   appService?: string;
+  /** Whether the base commit is run too (false: `--no-compare-base` or `"compareBase": false`). */
+  compareBase: boolean;
 }
 
 /** A service started before the app, as resolved from the config (or a docker-compose.yml). */
@@ -229,4 +231,5 @@ export const defaultSettings: SimulationSettings = {
   mask: [],
   accessibility: 'warning',
   services: [],
+  compareBase: true,
 };

@@ -13,7 +13,7 @@ import { composeServices } from '../app/services/compose.js';
 import { pythonServices } from '../app/services/pythonApp.js';
 import { type RunningServices, startServices, withLocalPorts } from '../app/services/start.js';
 import type { AppPlan, RunningApp } from '../app/types.js';
-import { type DetectedServices, settingsForJob } from '../config/jobSettings.js';
+import { type DetectedServices, type JobSettings, settingsForJob } from '../config/jobSettings.js';
 import type { RepoConfig, SettingOverrides, SimulationSettings } from '../config/schema.js';
 import { throwIfCancelled } from '../errors.js';
 import type { AppInfo } from '../report/model.js';
@@ -44,6 +44,8 @@ export interface SideInput {
   progress(message: string): void;
   /** The app was found (before anything is installed: a failed install still names the app). */
   onDetected?(plan: AppPlan): void;
+  /** The side's settings when the caller has resolved them already (the head's: the job reads them first). */
+  resolved?: JobSettings;
 }
 
 export interface PreparedSide {
@@ -60,13 +62,7 @@ export interface PreparedSide {
 export async function prepareSide(input: SideInput): Promise<PreparedSide> {
   const { signal } = input;
   input.enter('detect', 'looking for the app');
-  const { settings, repoConfig, sources, detectedNote } = await settingsForJob({
-    worktree: input.worktree,
-    repo: input.repo,
-    configDir: input.configDir,
-    overrides: input.overrides,
-    detectServices: detectedServices,
-  });
+  const { settings, repoConfig, sources, detectedNote } = input.resolved ?? (await sideSettings(input));
   if (sources.length) input.progress(`settings from ${sources.join(', ')}`);
   const plan = await detectApp(input.worktree, input.changedFiles, settings);
   if (detectedNote) plan.notes.push(detectedNote);
@@ -168,6 +164,22 @@ export function stoppedServiceReason(side: PreparedSide): string | undefined {
 }
 
 /** Without a config: a docker-compose.yml run without Docker, else a Python web app found in the checkout. */
+/** A side's settings from every layer (the branch's file, the user config, --config, the flags). */
+export function sideSettings(input: {
+  worktree: string;
+  repo: string;
+  configDir: string;
+  overrides: SettingOverrides;
+}): Promise<JobSettings> {
+  return settingsForJob({
+    worktree: input.worktree,
+    repo: input.repo,
+    configDir: input.configDir,
+    overrides: input.overrides,
+    detectServices: detectedServices,
+  });
+}
+
 function detectedServices(worktree: string): DetectedServices | undefined {
   const compose = composeServices(worktree);
   if (compose)

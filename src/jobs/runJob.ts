@@ -7,8 +7,7 @@ import { smokeCrawl } from '../browser/crawl.js';
 import { discoverBrowser } from '../browser/discover.js';
 import { openBrowserSession } from '../browser/session.js';
 import type { CrawlTarget } from '../browser/types.js';
-import { loadRepoConfig, resolveSettings } from '../config/load.js';
-import type { RepoConfig } from '../config/schema.js';
+import type { JobSettings } from '../config/jobSettings.js';
 import { CancelledError, CoworkerError, throwIfCancelled, toCoworkerError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { type AppPaths, baseRunsCacheDir, jobTempDir, reposCacheDir, worktreesDir } from '../paths.js';
@@ -20,7 +19,7 @@ import { decideVerdict, summarize } from '../report/verdict.js';
 import { writeReportFiles } from '../report/write.js';
 import { sandboxForJob } from '../sandbox/forJob.js';
 import { sandboxInfo } from '../sandbox/types.js';
-import { appInfo, prepareSide, serviceLogsOf, stoppedServiceReason } from './appSide.js';
+import { appInfo, prepareSide, serviceLogsOf, sideSettings, stoppedServiceReason } from './appSide.js';
 import { baseCacheKey, type CachedBaseRun, readBaseCache } from './baseCache.js';
 import { type BaseSide, startBaseSide } from './baseSide.js';
 import { CompareAhead } from './compareAhead.js';
@@ -150,10 +149,16 @@ export async function runJob(job: JobRecord, deps: JobDeps, opts: JobRunOptions)
 
     // The base commit, beside the head: cached from an earlier run, or started now so that it installs
     // and launches while the head does.
-    const headConfig = await loadRepoConfig(checkout.worktree);
-    const compare = comparePlan(job, checkout.target, headConfig);
-    // How compared pages are looked at is the head's to say (its config), on both sides alike.
-    const pageChecks = resolveSettings(headConfig, job.request.settings);
+    // The head's settings, read once: they decide whether the base runs and how pages are compared (on
+    // both sides alike), and they prepare the head's app.
+    const headSettings = await sideSettings({
+      worktree: checkout.worktree,
+      repo: checkout.target.repo,
+      configDir: paths.config,
+      overrides: job.request.settings,
+    });
+    const compare = comparePlan(checkout.target, headSettings);
+    const pageChecks = headSettings.settings;
     if (!compare.enabled) report.comparisonNote = compare.note;
     let liveBase: BaseSide | null = null;
     const baseSides: BaseSide[] = [];
@@ -195,6 +200,7 @@ export async function runJob(job: JobRecord, deps: JobDeps, opts: JobRunOptions)
 
     // detect, install, launch
     const head = await prepareSide({
+      resolved: headSettings,
       jobId: job.id,
       worktree: checkout.worktree,
       changedFiles: checkout.target.changedFiles,
@@ -429,11 +435,10 @@ export async function runJob(job: JobRecord, deps: JobDeps, opts: JobRunOptions)
 type ComparePlan = { enabled: true; baseSha: string; baseLabel: string } | { enabled: false; note?: string };
 
 /** Whether this job compares with a base commit, and why not when it does not. */
-function comparePlan(job: JobRecord, target: TargetInfo, headConfig: RepoConfig): ComparePlan {
+export function comparePlan(target: TargetInfo, head: JobSettings): ComparePlan {
   if (!target.baseSha) return { enabled: false };
-  const flag = job.request.settings.compareBase;
-  if (flag === false || (flag === undefined && headConfig.compareBase === false)) {
-    const why = flag === false ? '--no-compare-base' : '"compareBase": false in .myfav-coworker.json';
+  if (!head.settings.compareBase) {
+    const why = head.compareBaseOffBy ?? '"compareBase": false';
     return { enabled: false, note: `Not compared with the base commit (${why}): every finding counts.` };
   }
   if (target.baseSha === target.headSha) {
