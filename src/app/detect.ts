@@ -259,6 +259,7 @@ function planFor(
     notes,
   };
   if (choice && !isStatic) plan.packageManager = choice.packageManager;
+  if (choice?.packageManager === 'yarn' && !choice.yarnBerry && installCommand) plan.yarnClassic = true;
   if (installDir) plan.installDir = installDir;
   if (isStatic && inspection.app?.kind === 'static') plan.staticRoot = inspection.app.staticRoot;
   if (settings.url !== undefined) plan.url = settings.url;

@@ -1,6 +1,7 @@
 // Install the app's dependencies with its own package manager, in its own process group, output to the
 // job's log file. Whatever happens (failure, timeout, cancel) nothing of the install is left running.
 
+import { untilAborted } from '../bounded.js';
 import { CancelledError, CoworkerError, throwIfCancelled } from '../errors.js';
 import { openSandboxRun, type SandboxRun } from '../sandbox/run.js';
 import type { Sandbox } from '../sandbox/types.js';
@@ -63,6 +64,7 @@ export async function installDependencies(
   const home = 'env' in opts ? (opts.env.HOME ?? cwd) : opts.home;
   let run: SandboxRun | undefined;
   let outcome: Outcome;
+  const turn = plan.yarnClassic ? await yarnClassicTurn(opts.signal) : undefined;
   try {
     run =
       sandbox.kind === 'bwrap'
@@ -81,6 +83,7 @@ export async function installDependencies(
     await killProcessGroup(proc.pgid, { graceMs: outcome.kind === 'exit' ? 1000 : 3000 });
   } finally {
     await run?.close();
+    turn?.release();
   }
   const refused = run?.refusedHint() ?? '';
 
@@ -113,6 +116,30 @@ export async function installDependencies(
     );
   }
   return { ms: Date.now() - started };
+}
+
+/** The last Yarn 1 install of this process to be started (or waiting for its turn). */
+let lastYarnClassic: Promise<void> = Promise.resolve();
+
+/**
+ * Yarn 1 installs take turns: two at once corrupt its shared cache (they write the same cache entries;
+ * yarn 1 has no lock of its own unless `--mutex` is given), and a job installs its head and its base side
+ * by side — in the same package cache. A cancel while waiting gives the turn up at once.
+ */
+async function yarnClassicTurn(signal?: AbortSignal): Promise<{ release(): void }> {
+  const previous = lastYarnClassic;
+  let release = () => {};
+  const mine = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  lastYarnClassic = previous.then(() => mine);
+  try {
+    await untilAborted(previous, signal);
+  } catch (err) {
+    release();
+    throw err;
+  }
+  return { release };
 }
 
 /** First of: the process exits, the timeout passes, the signal fires. */

@@ -13,6 +13,8 @@ export interface AppPlan {
   dirReason: string;
   kind: 'node' | 'static';
   packageManager?: PackageManager;
+  /** Yarn 1 (classic): its installs must not run two at once (they share one cache; see install.ts). */
+  yarnClassic?: true;
   /** Shell command to install dependencies, or null to skip. */
   installCommand: string | null;
   /** Shell command that starts the app (null for a static site: we serve it ourselves). */
