@@ -13,6 +13,7 @@ import path from 'node:path';
 import type { SimulationSettings } from '../config/schema.js';
 import { CoworkerError } from '../errors.js';
 import { isInside } from '../paths.js';
+import { pinnedPort } from './devServerPort.js';
 import { parseEntryUrl } from './entryUrl.js';
 import { isFile } from './fileKinds.js';
 import { readPackageJson, startScriptNames, startScriptOf } from './packageJson.js';
@@ -263,6 +264,11 @@ function planFor(
   if (installDir) plan.installDir = installDir;
   if (isStatic && inspection.app?.kind === 'static') plan.staticRoot = inspection.app.staticRoot;
   if (settings.url !== undefined) plan.url = settings.url;
+  const fixedPort = startCommand
+    ? (pinnedPort(startCommand) ??
+      (settings.start === undefined && script ? pinnedPort(script.body) : undefined))
+    : undefined;
+  if (fixedPort !== undefined) plan.fixedPort = fixedPort;
   return plan;
 }
 

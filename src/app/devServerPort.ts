@@ -107,3 +107,14 @@ function serverCommand(body: string): string | undefined {
     .replace(/^(?:cross-env\s+|env\s+)?(?:[A-Za-z_][A-Za-z0-9_]*=\S*\s+)*/, '')
     .replace(/^(?:npx|pnpm\s+exec|yarn|bunx)\s+/, '');
 }
+
+/**
+ * The literal port a start command or script pins (`astro dev --port 4321`, `next dev -p 3000`,
+ * `PORT=8080 node server.js`), if any: two runs of it — the head's and the base's — cannot listen at
+ * once. `$PORT` (ours) is no pin.
+ */
+export function pinnedPort(command: string): number | undefined {
+  const m = /(?:--port[=\s]+|(?:^|\s)-p\s+|(?:^|\s)PORT=)(\d{2,5})(?!\S)/.exec(command);
+  const port = m ? Number(m[1]) : undefined;
+  return port !== undefined && port > 0 && port < 65536 ? port : undefined;
+}

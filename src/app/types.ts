@@ -19,6 +19,8 @@ export interface AppPlan {
   installCommand: string | null;
   /** Shell command that starts the app (null for a static site: we serve it ourselves). */
   startCommand: string | null;
+  /** A port the start command or its script pins (it ignores ours): two runs of the app cannot overlap. */
+  fixedPort?: number;
   /** `--url`: an absolute URL the app is reached at (it then must not use PORT), or a path on our URL. */
   url?: string;
   /**

@@ -46,6 +46,10 @@ export interface SideInput {
   onDetected?(plan: AppPlan): void;
   /** The side's settings when the caller has resolved them already (the head's: the job reads them first). */
   resolved?: JobSettings;
+  /** Before the app starts (the base waits here for the head's port when both pin the same one). */
+  beforeLaunch?(plan: AppPlan): Promise<void>;
+  /** The launch failed: true to start it once more (the base, once the head app freed the port). */
+  retryLaunch?(err: unknown, appLog: string): Promise<boolean>;
 }
 
 export interface PreparedSide {
@@ -115,20 +119,31 @@ export async function prepareSide(input: SideInput): Promise<PreparedSide> {
     if (plan.startCommand) plan.startCommand = services.substitute(plan.startCommand);
   }
 
+  await input.beforeLaunch?.(plan);
   input.enter('launch', plan.startCommand ? `starting: ${plan.startCommand}` : 'serving the static site');
   const appLog = path.join(input.logDir, 'app.log');
-  const app = await launchApp(plan, {
-    ...childEnv,
-    ...(services
-      ? {
-          extra: services.substituteEnv(settings.env),
-          sandbox: withLocalPorts(input.sandbox, services.ports),
-        }
-      : {}),
-    logFile: appLog,
-    signal,
-    readyTimeoutMs: settings.readyTimeoutMs,
-  });
+  const launch = () =>
+    launchApp(plan, {
+      ...childEnv,
+      ...(services
+        ? {
+            extra: services.substituteEnv(settings.env),
+            sandbox: withLocalPorts(input.sandbox, services.ports),
+          }
+        : {}),
+      logFile: appLog,
+      signal,
+      readyTimeoutMs: settings.readyTimeoutMs,
+    });
+  let app: RunningApp;
+  try {
+    app = await launch();
+  } catch (err) {
+    const log = await readFile(appLog, 'utf8').catch(() => '');
+    if (!(await input.retryLaunch?.(err, log))) throw err;
+    input.progress(plan.startCommand ? `starting again: ${plan.startCommand}` : 'serving the static site');
+    app = await launch();
+  }
   input.teardown.add('stop the app', () => app.stop());
   input.progress(`app answers at ${app.url}`);
   if (app.note) plan.notes.push(app.note);

@@ -9,6 +9,7 @@ import type { Logger } from '../log.js';
 import type { Comparison } from '../report/model.js';
 import type { Sandbox } from '../sandbox/types.js';
 import { type PreparedSide, prepareSide } from './appSide.js';
+import type { PortTurn } from './portTurn.js';
 import type { JobRecord } from './store.js';
 import { removalTimeoutMs, Teardown } from './teardown.js';
 
@@ -28,6 +29,10 @@ export interface BaseSideInput {
   signal: AbortSignal;
   logger: Logger;
   progress(message: string): void;
+  /** Whose turn the port is, when the app pins one (see portTurn.ts). */
+  portTurn: PortTurn;
+  /** The head app's port, once it runs (a base that announces it clashes with the head). */
+  headPort(): string | undefined;
 }
 
 export interface BaseSide {
@@ -73,6 +78,14 @@ export function startBaseSide(input: BaseSideInput): BaseSide {
       signal,
       enter,
       progress: (message) => input.progress(`base: ${message}`),
+      beforeLaunch: (plan) => input.portTurn.beforeBaseLaunch(plan, signal),
+      retryLaunch: (err, appLog) =>
+        input.portTurn.afterBaseLaunchFailed(
+          err instanceof Error ? err.message : String(err),
+          appLog,
+          input.headPort(),
+          signal,
+        ),
     });
     timings[phase] = (timings[phase] ?? 0) + (Date.now() - phaseStarted);
     return side;

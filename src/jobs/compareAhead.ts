@@ -62,6 +62,8 @@ export class CompareAhead {
   private recheckChain: Promise<unknown> = Promise.resolve();
   private pixelChain: Promise<unknown>;
   private stopped = false;
+  /** The head app has stopped (a base on the same fixed port needed it): no more second loads. */
+  headGone = false;
 
   constructor(private readonly input: CompareAheadInput) {
     input.signal.addEventListener('abort', () => this.feed.close(), { once: true });
@@ -128,6 +130,30 @@ export class CompareAhead {
   liveBase(): Promise<LiveBase> {
     this.live ??= this.openLive(this.input.startLiveBase());
     return this.live;
+  }
+
+  /** Settles once the base's side is known (cached, crawled, or failed). */
+  settled(): Promise<void> {
+    return this.result.then(
+      () => {},
+      () => {},
+    );
+  }
+
+  /**
+   * Opens again every head page with a problem that a second load would decide (before the head app
+   * stops for a base that needs its port: the base's findings are not known yet, so each counts).
+   */
+  async recheckEveryErrorPage(): Promise<void> {
+    for (const head of this.headPages) {
+      if (!this.rechecks.has(head.path) && showsNewProblem(head, null)) this.queueRecheck(head);
+    }
+    await this.recheckChain;
+  }
+
+  /** The head app has stopped: nothing more is opened on head. */
+  headAppGone(): void {
+    this.headGone = true;
   }
 
   /** Closes the base's browser context; what runs ahead stops. Idempotent. */
@@ -212,11 +238,14 @@ export class CompareAhead {
       this.pixels.set(pagePath, diff);
       this.pixelChain = diff.catch(() => {});
     }
-    if (!this.rechecks.has(pagePath) && showsNewProblem(head, base)) {
-      const again = this.recheckChain.then(() => this.openAgain(head));
-      this.rechecks.set(pagePath, again);
-      this.recheckChain = again.catch(() => {});
-    }
+    if (!this.rechecks.has(pagePath) && !this.headGone && showsNewProblem(head, base))
+      this.queueRecheck(head);
+  }
+
+  private queueRecheck(head: PageResult): void {
+    const again = this.recheckChain.then(() => this.openAgain(head));
+    this.rechecks.set(head.path, again);
+    this.recheckChain = again.catch(() => {});
   }
 
   private async openAgain(page: PageResult): Promise<PageResult | undefined> {
@@ -237,13 +266,16 @@ export class CompareAhead {
   }
 }
 
-/** Whether the head page has a problem its base page lacks that the compare phase would open again. */
-function showsNewProblem(head: PageResult, base: PageResult): boolean {
+/**
+ * Whether the head page has a problem its base page lacks (null: not known yet) that the compare phase
+ * would open again.
+ */
+function showsNewProblem(head: PageResult, base: PageResult | null): boolean {
   const compared = compareFindings({
     head: findingsFromCrawl({ pages: [head], brokenLinks: [] }),
-    base: findingsFromCrawl({ pages: [base], brokenLinks: [] }),
+    base: base ? findingsFromCrawl({ pages: [base], brokenLinks: [] }) : [],
     headPages: [head],
-    basePages: [base],
+    basePages: base ? [base] : [],
   });
   return compared.findings.some(isRecheckSuspect);
 }

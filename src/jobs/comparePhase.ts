@@ -42,6 +42,8 @@ export interface ComparePhaseInput {
   diffRoutes: readonly string[];
   /** The agent's recorded steps and what they found, to replay on the base (absent: the agent did not run). */
   agentReplay?: { actions: ReplayInputStep[]; points: ReplayPoint[] };
+  /** The head app is needed no more (its new problems were looked at twice). */
+  headDone?(): void;
 }
 
 export interface ComparePhaseResult {
@@ -98,9 +100,14 @@ export async function runComparePhase(input: ComparePhaseInput): Promise<Compare
   });
   notes.push(...compared.notes);
   let rechecked = await recheckNewFindings(
-    { ...input, openedAhead: (pagePath) => ahead.recheckOf(pagePath) },
+    {
+      ...input,
+      openedAhead: (pagePath) => ahead.recheckOf(pagePath),
+      mayReopen: !ahead.headGone,
+    },
     compared.findings,
   );
+  input.headDone?.();
 
   // The agent's findings: its steps again, on the base, without the model.
   let replays: Comparison['replays'];

@@ -32,6 +32,11 @@ export interface RecheckInput {
   progress(message: string): void;
   /** The page's second load when it was done ahead. */
   openedAhead?(pagePath: string): Promise<PageResult | undefined> | undefined;
+  /**
+   * false: the head app has stopped (its base needed the port), every page with a problem having been
+   * opened again before: a page without a second load is not opened now (its findings stand).
+   */
+  mayReopen?: boolean;
 }
 
 export async function recheckNewFindings(input: RecheckInput, findings: Finding[]): Promise<Finding[]> {
@@ -53,7 +58,7 @@ export async function recheckNewFindings(input: RecheckInput, findings: Finding[
     `${pages.map((p) => p.path).join(', ')} opened again${toOpen.length < pages.length ? ' (while the head was crawled)' : ''}: a new problem must happen twice to count`,
   );
   const [first, ...rest] = toOpen;
-  if (first) {
+  if (first && input.mayReopen !== false) {
     const crawl = await smokeCrawl(input.session, {
       entryUrl: first.url,
       targets: rest.map((p) => ({ url: p.url, via: p.via })),
@@ -71,6 +76,7 @@ export async function recheckNewFindings(input: RecheckInput, findings: Finding[
   );
   const statusAgain = new Map(again.map((p) => [p.path, p.status]));
   const cameBack = (f: Finding): boolean => {
+    if (!statusAgain.has(f.page as string)) return true;
     // A page's own failure: the same status class again (how it was reached does not matter here).
     if (f.kind === 'http-error' || f.kind === 'page-unreachable') {
       const status = statusAgain.get(f.page as string);

@@ -24,6 +24,7 @@ import { baseCacheKey, type CachedBaseRun, readBaseCache } from './baseCache.js'
 import { type BaseSide, startBaseSide } from './baseSide.js';
 import { CompareAhead } from './compareAhead.js';
 import { runComparePhase } from './comparePhase.js';
+import { PortTurn } from './portTurn.js';
 import type { ProgressListener } from './progress.js';
 import { publishToPullRequest } from './publish.js';
 import { forgetRemovedLeftovers } from './recovery.js';
@@ -172,6 +173,9 @@ export async function runJob(job: JobRecord, deps: JobDeps, opts: JobRunOptions)
         })
       : '';
     const baseArtifacts = path.join(artifactDir, 'base');
+    // An app that pins its port runs its base after the head app stopped (portTurn.ts).
+    const portTurn = new PortTurn(progress, sandbox.kind === 'bwrap');
+    let headOrigin: string | undefined;
     const launchBase = (): BaseSide => {
       const side = startBaseSide({
         job,
@@ -186,6 +190,8 @@ export async function runJob(job: JobRecord, deps: JobDeps, opts: JobRunOptions)
         signal: opts.signal,
         logger,
         progress,
+        portTurn,
+        headPort: () => (headOrigin ? new URL(headOrigin).port || undefined : undefined),
       });
       teardown.add('stop the base app and remove its worktree', () => side.stop(), {
         timeoutMs: removalTimeoutMs,
@@ -216,12 +222,14 @@ export async function runJob(job: JobRecord, deps: JobDeps, opts: JobRunOptions)
       progress,
       onDetected: (plan) => {
         headPlan = plan;
+        portTurn.headDetected(plan);
         report.app = appInfo(plan, '');
         if (plan.installCommand) report.artifacts.installLog = path.join(artifactDir, 'install.log');
         report.artifacts.appLog = path.join(artifactDir, 'app.log');
       },
     });
     const { repoConfig, settings, plan, app, appLog } = head;
+    headOrigin = app.origin;
     if (app.pgid) store.update(job.id, { appPgid: app.pgid });
     report.app = appInfo(plan, app.url);
 
@@ -337,6 +345,21 @@ export async function runJob(job: JobRecord, deps: JobDeps, opts: JobRunOptions)
     // compare: the base at the same pages; only what the change introduced decides the verdict
     if (ahead && compare.enabled && crawl.pages.some((p) => p.status !== null)) {
       enter('compare', `comparing with the base ${compare.baseLabel}`);
+      // Once the head's pages have been opened again where needed, its app has done its part: it stops
+      // (the base may be waiting for its port), and the job goes on with the base.
+      let headStopped: Promise<void> | undefined;
+      const stopHead = (recheckFirst: boolean) => {
+        headStopped ??= (async () => {
+          if (recheckFirst) await ahead.recheckEveryErrorPage();
+          ahead.headAppGone();
+          await app.stop();
+          portTurn.headAppStopped();
+        })();
+        return headStopped;
+      };
+      if (await Promise.race([portTurn.baseWaits.then(() => true), ahead.settled().then(() => false)])) {
+        await stopHead(true);
+      }
       const compared = await runComparePhase({
         session,
         headPages: crawl.pages,
@@ -353,7 +376,14 @@ export async function runJob(job: JobRecord, deps: JobDeps, opts: JobRunOptions)
         pageChecks,
         diffRoutes,
         ...(agent.replay ? { agentReplay: agent.replay } : {}),
+        headDone: () => void stopHead(false).catch(() => {}),
       });
+      if (portTurn.reason) {
+        report.notes = [
+          ...(report.notes ?? []),
+          `The base commit ran after the head app had stopped, not beside it: ${portTurn.reason} (an app on a fixed port cannot run twice at once).`,
+        ];
+      }
       // Done with the base: its context and app go now, beside the rest of the job (teardown waits for them).
       void ahead
         .stop()

@@ -203,14 +203,61 @@ describe('dev servers and their ports', () => {
     });
     // Without the log's URL this would end in APP_NOT_READY (simulate() asserts there is no error).
     // Unsandboxed only: in the sandbox the browser reaches just the port the app was given (or --url's).
-    // Head alone: an app that insists on one fixed port cannot run beside its base commit (both would take
-    // that port); that limit of the base comparison is known and open.
-    const { report } = await simulate(r, ['--ready-timeout', '40', '--no-sandbox', '--no-compare-base']);
+    // Head and base both insist on that port: the base runs after the head app has stopped, and says so.
+    const { report, stderr } = await simulate(r, ['--ready-timeout', '40', '--no-sandbox']);
     expect(report.verdict).toBe('pass');
     expect(report.app?.url).toBe(`http://127.0.0.1:${port}/`);
     expect(report.pages[0]).toMatchObject({ path: '/', status: 200 });
     expect(
       notesStarting(report, `The app listens on http://127.0.0.1:${port}, not on the port it was given. `),
     ).toHaveLength(1);
+    expect(report.comparisonNote).toBeUndefined();
+    expect(report.comparison).toMatchObject({ cached: false, url: `http://127.0.0.1:${port}/` });
+    expect(report.comparison?.pages).toEqual([
+      expect.objectContaining({ path: '/', headStatus: 200, baseStatus: 200 }),
+    ]);
+    expect(
+      notesStarting(report, 'The base commit ran after the head app had stopped, not beside it: '),
+    ).toEqual([expect.stringContaining(`its start command pins port ${port}`)]);
+    // The base started only once the head app had stopped.
+    expect(stderr.indexOf('base: app answers at')).toBeGreaterThan(
+      stderr.indexOf('starts once the head app has stopped'),
+    );
+  });
+
+  it('a server that ignores PORT for a port of its own: the base fails with EADDRINUSE beside the head, then runs after it', async () => {
+    const port = await freePort();
+    // Nothing in the start command says so: the port is in the code.
+    const server = [
+      "const http = require('node:http');",
+      "const title = require('node:fs').readFileSync('title.txt', 'utf8').trim();",
+      'http',
+      '  .createServer((req, res) => {',
+      "    res.writeHead(req.url === '/' ? 200 : 404, { 'content-type': 'text/html' });",
+      "    res.end('<!doctype html><html lang=\"en\"><title>' + title + '</title><main><h1>' + title + '</h1></main></html>');",
+      '  })',
+      `  .listen(${port}, '127.0.0.1', () => console.log('listening on http://127.0.0.1:${port}/'));`,
+    ].join('\n');
+    const r = await repo(
+      {
+        'package.json': JSON.stringify({
+          name: 'fixed',
+          version: '1.0.0',
+          scripts: { start: 'node server.js' },
+        }),
+        'server.js': server,
+        'title.txt': 'Fixed',
+      },
+      { 'title.txt': 'Fixed, new' },
+    );
+    const { report, stderr } = await simulate(r, ['--ready-timeout', '40', '--no-sandbox']);
+    expect(report.verdict).toBe('pass');
+    expect(report.app?.url).toBe(`http://127.0.0.1:${port}/`);
+    expect(report.comparisonNote).toBeUndefined();
+    expect(report.comparison).toMatchObject({ cached: false, url: `http://127.0.0.1:${port}/` });
+    expect(
+      notesStarting(report, 'The base commit ran after the head app had stopped, not beside it: '),
+    ).toEqual([expect.stringContaining('its port was already in use (EADDRINUSE)')]);
+    expect(stderr).toMatch(/base: starting again: npm run start/);
   });
 });

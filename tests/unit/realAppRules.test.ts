@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { announcedUrls } from '../../src/app/announcedUrl.js';
-import { portFlagsFor } from '../../src/app/devServerPort.js';
+import { pinnedPort, portFlagsFor } from '../../src/app/devServerPort.js';
 import { installFailureHint } from '../../src/app/installHints.js';
 import { pinnedVersion, runnerFor } from '../../src/app/pinnedPackageManager.js';
 import { parseDotenv } from '../../src/config/dotenvFile.js';
@@ -46,6 +46,18 @@ describe('port flags per dev server', () => {
       expect(portFlagsFor(script, '$PORT').flags).toBe(flags);
     });
   }
+});
+
+describe('a port pinned in a start command (head and base then take turns)', () => {
+  it('is a literal --port, -p or PORT=; our $PORT is none', () => {
+    expect(pinnedPort('astro dev --port 4321')).toBe(4321);
+    expect(pinnedPort('vite --port=5173 --strictPort')).toBe(5173);
+    expect(pinnedPort('next dev -p 3000')).toBe(3000);
+    expect(pinnedPort('PORT=8080 node server.js')).toBe(8080);
+    expect(pinnedPort('npm run dev -- --port $PORT --host 127.0.0.1')).toBeUndefined();
+    expect(pinnedPort('tsc -p tsconfig.json && node server.js')).toBeUndefined();
+    expect(pinnedPort('node server.js')).toBeUndefined();
+  });
 });
 
 describe('pinned package managers', () => {
