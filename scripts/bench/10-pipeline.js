@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { buildDemoRepo } from '../../fixtures/buildDemoRepo.js';
+import { reportOf } from './lib/simulateReport.js';
 
 const phases = ['checkout', 'detect', 'install', 'launch', 'crawl', 'agent', 'teardown', 'report'];
 const cachedRuns = 3;
@@ -23,7 +24,7 @@ export default async function pipeline(ctx) {
         { env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
       );
       const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
-      const report = JSON.parse(run.stdout);
+      const report = reportOf(run.stdout);
       if (report.status !== 'completed')
         throw new Error(`simulation did not complete: ${run.stdout.slice(0, 500)}`);
       return { wallMs, timings: report.timings };

@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { buildDemoRepo } from '../../fixtures/buildDemoRepo.js';
+import { reportOf } from './lib/simulateReport.js';
 
 const rounds = 3;
 const variants = [
@@ -39,11 +40,12 @@ export default async function compare(ctx) {
         maxBuffer: 64 * 1024 * 1024,
       });
       const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
-      const report = JSON.parse(run.stdout);
+      const report = reportOf(run.stdout);
       if (report.status !== 'completed')
         throw new Error(`simulation did not complete: ${run.stdout.slice(0, 500)}`);
       return { wallMs, report };
     };
+    const loadBefore = os.loadavg()[0];
     ctx.log('warm-up run (mirror, base cache)');
     simulate([]);
     const results = variants.map(() => []);
@@ -73,7 +75,8 @@ export default async function compare(ctx) {
       rows,
       notes: [
         "Cold: the base app is installed and started while the head installs and is crawled, then crawled at the head's pages in a second browser context; new findings are opened once more on head.",
-        `Machine: ${os.cpus().length} cores, Node ${process.version}, load average ${os.loadavg()[0].toFixed(1)}.`,
+        'The base also visits each page as the head reaches it, and pages known on both sides are compared (pixels, a second load of new problems) while the head goes on; with the base cached nothing of the base runs.',
+        `Machine: ${os.cpus().length} cores, Node ${process.version}, load average ${loadBefore.toFixed(1)} at the start, ${os.loadavg()[0].toFixed(1)} at the end (other work on the machine slows every variant, but not alike: the extra work of a comparison is CPU, and waits overlap only when a core is free).`,
       ],
     };
   } finally {

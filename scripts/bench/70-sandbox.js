@@ -7,6 +7,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { buildDemoRepo } from '../../fixtures/buildDemoRepo.js';
 import { machineNote } from './lib/machine.js';
+import { reportOf } from './lib/simulateReport.js';
 
 const launchRuns = 9;
 const simulateRuns = 3;
@@ -60,7 +61,7 @@ export default async function sandbox(ctx) {
           encoding: 'utf8',
           maxBuffer: 1 << 26,
         });
-        const report = JSON.parse(run.stdout);
+        const report = reportOf(run.stdout);
         if (report.status !== 'completed')
           throw new Error(`simulation did not complete: ${run.stdout.slice(0, 400)}`);
         crawlMs[name].push(report.timings.crawl);
