@@ -10,7 +10,7 @@ import { untilAborted } from '../bounded.js';
 export class PortTurn {
   /** Why the base waited for the head, once it did (for the report). */
   reason: string | undefined;
-  private readonly headPlan = deferred<AppPlan>();
+  private readonly headUp = deferred<AppPlan>();
   private readonly headStopped = deferred<void>();
   private readonly baseWaiting = deferred<void>();
 
@@ -23,9 +23,9 @@ export class PortTurn {
     private readonly separateNetworks = false,
   ) {}
 
-  /** The head's app was detected (its plan says whether it pins a port). */
-  headDetected(plan: AppPlan): void {
-    this.headPlan.resolve(plan);
+  /** The head's app answers (its plan says whether it pins a port). */
+  headLaunched(plan: AppPlan): void {
+    this.headUp.resolve(plan);
   }
 
   /** The head app is gone: a base waiting for its port may start. */
@@ -38,11 +38,14 @@ export class PortTurn {
     return this.baseWaiting.promise;
   }
 
-  /** The base, before it launches: when both sides pin the same port, it waits for the head app to stop. */
+  /**
+   * The base, before it launches: after the head's launch (so that of two apps on one port the head
+   * gets it — its own base crawl waits for the head's pages anyway), and when both sides pin the same
+   * port, after the head app has stopped.
+   */
   async beforeBaseLaunch(base: AppPlan, signal: AbortSignal): Promise<void> {
-    if (base.fixedPort === undefined || this.separateNetworks) return;
-    const head = await untilAborted(this.headPlan.promise, signal);
-    if (head.fixedPort !== base.fixedPort) return;
+    const head = await untilAborted(this.headUp.promise, signal);
+    if (base.fixedPort === undefined || this.separateNetworks || head.fixedPort !== base.fixedPort) return;
     await this.wait(`its start command pins port ${base.fixedPort}`, signal);
   }
 

@@ -222,7 +222,6 @@ export async function runJob(job: JobRecord, deps: JobDeps, opts: JobRunOptions)
       progress,
       onDetected: (plan) => {
         headPlan = plan;
-        portTurn.headDetected(plan);
         report.app = appInfo(plan, '');
         if (plan.installCommand) report.artifacts.installLog = path.join(artifactDir, 'install.log');
         report.artifacts.appLog = path.join(artifactDir, 'app.log');
@@ -230,6 +229,7 @@ export async function runJob(job: JobRecord, deps: JobDeps, opts: JobRunOptions)
     });
     const { repoConfig, settings, plan, app, appLog } = head;
     headOrigin = app.origin;
+    portTurn.headLaunched(plan);
     if (app.pgid) store.update(job.id, { appPgid: app.pgid });
     report.app = appInfo(plan, app.url);
 
