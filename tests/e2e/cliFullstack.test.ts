@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${…} are the config's own placeholders
 import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -172,6 +173,50 @@ describe('a full-stack app (database + API + frontend from "services")', () => {
       expectNothingLeft(report);
     } finally {
       await pyRepo.cleanup();
+    }
+  }, 300_000);
+
+  it('makes the run inconclusive, with the log tail, when a service dies during the crawl', async () => {
+    const services = {
+      worker: { start: 'node worker.js', ready: { url: '/health' } },
+      web: {
+        start: 'node web.js',
+        env: { WORKER_URL: '${services.worker.url}' },
+        dependsOn: ['worker'],
+        app: true,
+      },
+    };
+    const stackRepo = await createGitRepo({
+      files: {
+        '.myfav-coworker.json': JSON.stringify({ services }),
+        // Healthy until the page is first loaded, then it exits (as a crashing queue worker would).
+        'worker.js':
+          "require('node:http').createServer((q, s) => { if (q.url === '/health') return s.end('ok'); console.error('worker: lost the queue, exiting'); s.end(); setTimeout(() => process.exit(3), 50); }).listen(process.env.PORT, '127.0.0.1');",
+        'web.js':
+          "const http = require('node:http'); http.createServer((q, s) => { if (q.url === '/') http.get(process.env.WORKER_URL + '/job', (r) => r.resume()).on('error', () => {}); s.setHeader('content-type', 'text/html'); s.end('<!doctype html><html lang=en><title>Jobs</title><main><h1>Jobs</h1></main></html>'); }).listen(process.env.PORT, '127.0.0.1');",
+      },
+    });
+    try {
+      const r = await runCli(
+        ['simulate', stackRepo.path, '--head', 'main', '--no-compare-base', '--json', '--no-agent'],
+        {
+          home: home.dir,
+          timeoutMs: 280_000,
+        },
+      );
+      const report = reportFromJson(r.stdout);
+      expect(report, JSON.stringify(report.error)).toMatchObject({
+        status: 'completed',
+        verdict: 'inconclusive',
+      });
+      expect(r.code).not.toBe(0);
+      expect(report.incompleteReason).toMatch(
+        /the service "worker" exited with code 3 during the run \(see services\/worker\.log\)/,
+      );
+      expect(report.incompleteReason).toContain('worker: lost the queue, exiting');
+      expectNothingLeft(report);
+    } finally {
+      await stackRepo.cleanup();
     }
   }, 300_000);
 
