@@ -220,7 +220,8 @@ describe('a full-stack app (database + API + frontend from "services")', () => {
     }
   }, 300_000);
 
-  it('leaves nothing running when the CLI is killed (kill -9) once the services are up, and the next run cleans up', async () => {
+  /** The CLI simulating main, once its database and API are up (the app is starting). */
+  async function simulationWithServicesUp() {
     const child = spawnCli(['simulate', repo, '--head', 'main', '--no-compare-base', '--no-agent'], {
       home: home.dir,
     });
@@ -234,8 +235,23 @@ describe('a full-stack app (database + API + frontend from "services")', () => {
     child.stdin.end();
     await Promise.race([servicesUp, new Promise((resolve) => child.once('exit', resolve))]);
     expect(stderr).toMatch(/api: ready on port/);
-    const jobId = /job (\S+):/.exec(stderr)?.[1];
     expect(stackProcesses().length).toBeGreaterThan(0);
+    return { child, jobId: /job (\S+):/.exec(stderr)?.[1], stderr: () => stderr };
+  }
+
+  it('stops every service on Ctrl-C (SIGINT) and reports the job cancelled', async () => {
+    const { child, jobId, stderr } = await simulationWithServicesUp();
+    child.kill('SIGINT');
+    expect(await waitForExit(child.pid!, 60_000)).toBe(true);
+    expect(child.exitCode).toBe(2);
+    expect(stderr()).toMatch(/cancel/i);
+    expect(stackProcesses()).toEqual([]);
+    expect(processesWithMarker(jobId!)).toEqual([]);
+    expect(leftoversIn(home.dir)).toEqual([]);
+  }, 300_000);
+
+  it('leaves nothing running when the CLI is killed (kill -9) once the services are up, and the next run cleans up', async () => {
+    const { child, jobId } = await simulationWithServicesUp();
     child.kill('SIGKILL');
     expect(await waitForExit(child.pid!, 10_000)).toBe(true);
     // Each service's sandbox dies with its parent (bubblewrap --die-with-parent): nothing outlives the CLI.
