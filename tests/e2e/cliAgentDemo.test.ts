@@ -88,17 +88,20 @@ const passScript: Turn[] = [
 let work: string;
 let repo: string;
 const home = tempHome();
+// The run whose API keeps failing has a history of its own: in one history, a second simulation of
+// feature/stats while the first runs is the same job (deduplicated), not a second run.
+const brokenHome = tempHome();
 const fakes: FakeAnthropic[] = [];
 let failing: { code: number | null; report: Report; stderr: string; fake: FakeAnthropic };
 let passing: { code: number | null; report: Report; fake: FakeAnthropic };
 let broken: { code: number | null; report: Report; fake: FakeAnthropic };
 
-async function simulate(head: string, turns: Turn[], repeatLast = false) {
+async function simulate(head: string, turns: Turn[], repeatLast = false, homeDir = home.dir) {
   const fake = await startFakeAnthropic({ apiKey: API_KEY });
   fakes.push(fake);
   fake.script(turns, { repeatLast });
   const r = await runCli(['simulate', repo, '--head', head, '--base', 'main', '--json'], {
-    home: home.dir,
+    home: homeDir,
     env: { ANTHROPIC_API_KEY: API_KEY, ANTHROPIC_BASE_URL: fake.url },
   });
   expect(r.stdout.trim().startsWith('{'), r.stderr).toBe(true);
@@ -111,7 +114,12 @@ beforeAll(async () => {
   [failing, passing, broken] = await Promise.all([
     simulate('feature/stats', failScript),
     simulate('main', passScript),
-    simulate('feature/stats', [{ status: 500, type: 'api_error', message: 'Internal server error' }], true),
+    simulate(
+      'feature/stats',
+      [{ status: 500, type: 'api_error', message: 'Internal server error' }],
+      true,
+      brokenHome.dir,
+    ),
   ]);
 }, 150_000);
 
@@ -119,6 +127,7 @@ afterAll(async () => {
   for (const fake of fakes) await fake.close();
   rmSync(work, { recursive: true, force: true });
   home.cleanup();
+  brokenHome.cleanup();
 });
 
 describe('simulate with the AI agent', () => {
@@ -217,7 +226,7 @@ describe('simulate with the AI agent', () => {
     // The crawl's findings are kept.
     expect(report.findings.filter((f) => f.source === 'crawl').length).toBeGreaterThan(0);
     expect(processesWithMarker(report.id)).toEqual([]);
-    expect(leftoversIn(home.dir)).toEqual([]);
+    expect(leftoversIn(brokenHome.dir)).toEqual([]);
   });
 
   it('never writes the API key into artifacts or the job history', () => {
@@ -230,6 +239,7 @@ describe('simulate with the AI agent', () => {
       }
     };
     walk(home.dir);
+    walk(brokenHome.dir);
     expect(files.some((f) => f.endsWith('transcript.json'))).toBe(true);
     for (const file of files) expect(readFileSync(file).includes(API_KEY), file).toBe(false);
   });
