@@ -2,9 +2,12 @@
 // `npm run bench`: every section in scripts/bench/*.js, in name order, printed as tables.
 // A section is a module whose default export is `async (ctx) => ({ title, columns, rows, notes? })`.
 // Usage: npm run bench [-- section-name ...]
-import { readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { build } from 'esbuild';
+import { bundleOptions } from './bundleOptions.js';
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const dir = path.join(root, 'scripts', 'bench');
@@ -14,10 +17,24 @@ const files = readdirSync(dir)
   .sort()
   .filter((f) => only.length === 0 || only.some((o) => f.includes(o)));
 
+// dist/ holds bundles of the faces only: sections that time one module (the crawl, the pixel diff) get
+// every module of src/ bundled the same way, by its path ('browser/crawl.js'), shared code in chunks.
+const modulesDir = mkdtempSync(path.join(os.tmpdir(), 'myfav-bench-modules-'));
+await build({
+  absWorkingDir: root,
+  // The keychain's child process is found next to the code that spawns it, wherever a chunk put that.
+  entryPoints: ['src/**/*.ts', { in: 'src/auth/keychainChild.ts', out: 'keychainChild' }],
+  outbase: 'src',
+  outdir: modulesDir,
+  ...bundleOptions,
+});
 const ctx = {
   root,
   bin: path.join(root, 'bin', 'myfav-coworker.js'),
   log: (m) => process.stderr.write(`[bench] ${m}\n`),
+  /** A module of src/ by its path with .js ('app/launch.js'), and its file URL (for child processes). */
+  module: (p) => import(pathToFileURL(path.join(modulesDir, p)).href),
+  moduleUrl: (p) => pathToFileURL(path.join(modulesDir, p)).href,
 };
 let failed = false;
 for (const file of files) {
@@ -31,6 +48,7 @@ for (const file of files) {
     process.stderr.write(`[bench] ${file} failed: ${err?.stack ?? err}\n`);
   }
 }
+rmSync(modulesDir, { recursive: true, force: true });
 process.exit(failed ? 1 : 0);
 
 function printTable({ title, columns, rows, notes = [] }) {

@@ -13,6 +13,7 @@ import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { bundleOptions } from './bundleOptions.js';
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const out = path.join(root, 'dist');
@@ -34,20 +35,8 @@ await build({
     keychainChild: 'src/auth/keychainChild.ts',
   },
   outdir: out,
-  bundle: true,
-  splitting: true,
-  format: 'esm',
-  platform: 'node',
-  target: 'node22',
+  ...bundleOptions,
   sourcemap: true,
-  // Bundled CommonJS dependencies (simple-git, commander) call require(): give the ESM chunks one.
-  banner: {
-    js: "import { createRequire as __myfavCreateRequire } from 'node:module'; const require = __myfavCreateRequire(import.meta.url);",
-  },
-  // axe-core's source text is injected into pages as published (src/browser/accessibility.ts).
-  external: ['better-sqlite3', '@napi-rs/keyring', 'sharp', 'playwright-core', 'axe-core'],
-  logLevel: 'warning',
-  legalComments: 'none',
 });
 
 // Top-level help, saved for bin/ to print without loading the program (it lists every command, so

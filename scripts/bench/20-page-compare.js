@@ -8,7 +8,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { buildDemoRepo } from '../../fixtures/buildDemoRepo.js';
 import { git } from '../../fixtures/isolatedGit.js';
 import { startNodeServer } from './lib/nodeServer.js';
@@ -16,7 +15,7 @@ import { startNodeServer } from './lib/nodeServer.js';
 const RUNS = 3;
 
 export default async function pageCompare(ctx) {
-  const dist = (p) => import(pathToFileURL(path.join(ctx.root, 'dist', p)).href);
+  const dist = ctx.module;
   const { openBrowserSession } = await dist('browser/session.js');
   const { discoverBrowser } = await dist('browser/discover.js');
   const { smokeCrawl } = await dist('browser/crawl.js');

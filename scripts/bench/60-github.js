@@ -15,7 +15,7 @@ const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.l
 const ms = (v) => (v === undefined ? 'n/a' : `${Math.round(v)} ms`);
 
 export default async function github(ctx) {
-  const dist = (p) => import(pathToFileURL(path.join(ctx.root, 'dist', p)).href);
+  const dist = ctx.module;
   // Node runs the fake's TypeScript directly (type stripping).
   const { FakeGithub } = await import(
     pathToFileURL(path.join(ctx.root, 'tests', 'fakes', 'fakeGithub.ts')).href
@@ -26,7 +26,7 @@ export default async function github(ctx) {
   const rows = [];
   try {
     const token = `ghp_${'b'.repeat(36)}`;
-    fake.addUser({ login: 'bench', token, scopes: ['repo'] });
+    fake.addUser({ login: 'bench', token, scopes: ['repo'], canPush: ['acme/demo'] });
     const { repoPath } = await buildDemoRepo(path.join(work, 'demo'));
     await fake.addRepo({ owner: 'acme', name: 'demo', source: repoPath });
     await fake.addPull({
@@ -36,10 +36,17 @@ export default async function github(ctx) {
       head: { branch: 'feature/stats' },
       base: { branch: 'main' },
     });
-    const github = {
-      env: { MYFAV_GITHUB_API_URL: fake.apiUrl },
-      token: async () => ({ token, source: 'GH_TOKEN' }),
-    };
+    // The product's own adapters (deps.github(host)), pointed at the fake with the user's token in GH_TOKEN.
+    const { createDeps } = await dist('deps.js');
+    const home = path.join(work, 'home');
+    const github = createDeps({
+      env: { ...process.env, MYFAV_GITHUB_API_URL: fake.apiUrl, GH_TOKEN: token },
+      paths: {
+        data: path.join(home, 'data'),
+        cache: path.join(home, 'cache'),
+        config: path.join(home, 'config'),
+      },
+    });
     const spec = { kind: 'github', host: 'github.com', owner: 'acme', repo: 'demo', number: 1 };
     const reposDir = path.join(work, 'repos');
     let n = 0;
@@ -95,7 +102,7 @@ function keychainRows(ctx, work) {
   const home = path.join(work, 'keyring-home');
   mkdirSync(home);
   const script = `
-    const k = await import(${JSON.stringify(pathToFileURL(path.join(ctx.root, 'dist', 'auth', 'keychain.js')).href)});
+    const k = await import(${JSON.stringify(ctx.moduleUrl('auth/keychain.js'))});
     const t = { set: [], get: [], delete: [] };
     for (let i = 0; i < ${runs}; i++) {
       let s = performance.now(); await k.keychainSet('bench.example', 'bench', 'ghp_${'c'.repeat(36)}'); t.set.push(performance.now() - s);

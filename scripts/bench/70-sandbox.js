@@ -4,7 +4,6 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { buildDemoRepo } from '../../fixtures/buildDemoRepo.js';
 import { machineNote } from './lib/machine.js';
 import { reportOf } from './lib/simulateReport.js';
@@ -13,7 +12,7 @@ const launchRuns = 9;
 const simulateRuns = 3;
 
 export default async function sandbox(ctx) {
-  const dist = (p) => import(pathToFileURL(path.join(ctx.root, 'dist', p)).href);
+  const dist = ctx.module;
   const { detectApp } = await dist('app/detect.js');
   const { launchApp } = await dist('app/launch.js');
   const { defaultSettings } = await dist('config/schema.js');
