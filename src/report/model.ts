@@ -21,17 +21,19 @@ export type Phase =
   | 'teardown';
 
 /** What kind of problem a finding is; agent findings use 'agent'. */
-export type FindingKind =
-  | 'page-error'
-  | 'console-error'
-  | 'failed-request'
-  | 'broken-link'
-  | 'http-error'
-  | 'page-unreachable'
-  | 'agent'
-  | 'accessibility'
-  | 'visual-change'
-  | 'note';
+export const findingKinds = [
+  'page-error',
+  'console-error',
+  'failed-request',
+  'broken-link',
+  'http-error',
+  'page-unreachable',
+  'agent',
+  'accessibility',
+  'visual-change',
+  'note',
+] as const;
+export type FindingKind = (typeof findingKinds)[number];
 
 export interface Finding {
   severity: Severity;
