@@ -9,7 +9,8 @@
 // Native modules, Playwright and axe-core stay external (installed dependencies, resolved from
 // node_modules): they load .node binaries or files next to their own sources, or inject their source.
 import { execFileSync } from 'node:child_process';
-import { rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -38,6 +39,15 @@ await build({
   ...bundleOptions,
   sourcemap: true,
 });
+
+// The code's identity (src/version.ts codeIdentity): results cached by other code are not reused.
+const buildHash = createHash('sha256');
+for (const file of readdirSync(out)
+  .filter((f) => f.endsWith('.js'))
+  .sort()) {
+  buildHash.update(file).update(readFileSync(path.join(out, file)));
+}
+writeFileSync(path.join(out, 'build-id.txt'), `${buildHash.digest('hex').slice(0, 16)}\n`);
 
 // Top-level help, saved for bin/ to print without loading the program (it lists every command, so
 // printing it live loads them all).

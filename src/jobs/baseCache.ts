@@ -1,15 +1,15 @@
 // The base commit's run, kept for the next simulation against the same base: a second PR on the same
 // base, or a rerun, does not install and start the base app again. Commits are immutable, so a base run is
-// a function of (repository, base SHA, the settings that change what is crawled, our version) — that is
-// the key. A cached run answers for the pages it visited: one that lacks a page the head visited is not
-// used (the base runs again, and the new run, which covers both, replaces it).
+// a function of (repository, base SHA, the settings that change what is crawled, our code — version and
+// build hash) — that is the key. A cached run answers for the pages it visited: one that lacks a page the
+// head visited is not used (the base runs again, and the new run, which covers both, replaces it).
 
 import { createHash } from 'node:crypto';
 import { cp, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { SettingOverrides } from '../config/schema.js';
 import type { BrokenLink, PageResult } from '../report/model.js';
-import { productVersion } from '../version.js';
+import { codeIdentity } from '../version.js';
 
 export interface CachedBaseRun {
   key: string;
@@ -33,13 +33,21 @@ export function baseCacheKey(input: {
   overrides: SettingOverrides;
   /** The head's mask selectors and whether axe runs: they change the base's screenshots and results. */
   pageChecks: { mask: readonly string[]; accessibility: boolean };
+  /** Which code makes the run (src/version.ts); the running code's unless given. */
+  code?: string;
 }): string {
   // The agent's settings and instructions do not change what the base crawl sees.
   const { instructions: _instructions, ...crawlSettings } = input.overrides;
   const { pageChecks } = input;
   return createHash('sha256')
     .update(
-      JSON.stringify({ v: productVersion, repo: input.repo, base: input.baseSha, crawlSettings, pageChecks }),
+      JSON.stringify({
+        v: input.code ?? codeIdentity,
+        repo: input.repo,
+        base: input.baseSha,
+        crawlSettings,
+        pageChecks,
+      }),
     )
     .digest('hex')
     .slice(0, 32);
