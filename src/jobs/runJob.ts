@@ -26,7 +26,7 @@ import { CompareAhead } from './compareAhead.js';
 import { runComparePhase } from './comparePhase.js';
 import { PortTurn } from './portTurn.js';
 import type { ProgressListener } from './progress.js';
-import { publishToPullRequest } from './publish.js';
+import { pullRequestFeedback } from './publish.js';
 import { forgetRemovedLeftovers } from './recovery.js';
 import { setupNotes } from './setupNotes.js';
 import type { JobRecord, JobStore } from './store.js';
@@ -95,6 +95,7 @@ export async function runJob(job: JobRecord, deps: JobDeps, opts: JobRunOptions)
   const progress = (message: string) =>
     opts.onProgress?.({ jobId: job.id, phase: currentPhase, message, elapsedMs: Date.now() - started });
 
+  const feedback = pullRequestFeedback(job.request, { github: deps.github, logger });
   let incompleteReason: string | undefined;
   /** The head's app, once detected: its set-up notes go in the report whatever happens next. */
   let headPlan: AppPlan | undefined;
@@ -132,6 +133,7 @@ export async function runJob(job: JobRecord, deps: JobDeps, opts: JobRunOptions)
     // the job marker: swept after the app and the browser are stopped, before the worktree goes.
     teardown.add('stop leftover processes of the job', () => killJobProcesses(job.id, { graceMs: 1000 }));
     report.target = checkout.target;
+    feedback.started(checkout.target.headSha);
     store.update(job.id, {
       mirrorDir: checkout.mirrorDir,
       repo: checkout.target.repo,
@@ -448,10 +450,7 @@ export async function runJob(job: JobRecord, deps: JobDeps, opts: JobRunOptions)
     artifacts: report.artifacts,
   };
   // Asked to (`--comment`, `--status`): the verdict on the PR itself. Its outcome is part of the report.
-  const published = await publishToPullRequest(masked, job.request, {
-    github: deps.github,
-    logger,
-  });
+  const published = await feedback.finish(masked);
   if (published) masked.published = published;
   try {
     await writeReportFiles(masked);

@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { commentMarker } from '../../src/github/prFeedback.js';
 import { type GithubDemo, startGithubDemo } from '../fakes/githubDemo.js';
@@ -20,6 +21,7 @@ import {
   reportFromJson,
   runCli,
   simulationJson,
+  spawnCli,
   tempHome,
 } from '../helpers/cli.js';
 
@@ -78,6 +80,11 @@ function runnerEnv(
   };
 }
 
+/** How many statuses each commit of acme/demo has: what a test added is what comes after. */
+function statusCounts(): Map<string, number> {
+  return new Map([...demo.fake.statusesByCommit('acme/demo')].map(([sha, list]) => [sha, list.length]));
+}
+
 function simulate(args: string[], env: Record<string, string>): Promise<CliResult> {
   return runCli(['simulate', ...args, '--no-agent', '--json'], { home: home.dir, env, timeoutMs: 240_000 });
 }
@@ -113,6 +120,12 @@ describe('the verdict on the pull request', () => {
     // The status: on the head commit the job tested, with the verdict and a link to the run.
     const headSha = view.head_sha ?? '';
     expect(demo.fake.statuses('acme/demo', headSha)).toEqual([
+      // Set right after checkout: the PR shows the check running.
+      expect.objectContaining({
+        state: 'pending',
+        context: 'myfav-coworker',
+        description: 'Trying the change in a browser…',
+      }),
       expect.objectContaining({
         state: 'failure',
         context: 'myfav-coworker',
@@ -173,6 +186,39 @@ describe('the verdict on the pull request', () => {
     expect(readFileSync(env.GITHUB_STEP_SUMMARY!, 'utf8')).toMatch(/myfav-coworker: PASS/);
   }, 300_000);
 
+  it('Ctrl-C after the pending status: it is replaced by error "cancelled", nothing is commented', async () => {
+    const env = runnerEnv(5, demo.token, 'cancel');
+    const child = spawnCli(['simulate', 'acme/demo#5', '--status', '--comment', '--no-agent'], {
+      home: home.dir,
+      env,
+    });
+    const before = statusCounts();
+    const commentsBefore = demo.fake.comments('acme/demo', 5);
+    const result = collect(child, undefined, 240_000);
+    const pendingOn = async () => {
+      const deadline = Date.now() + 180_000;
+      while (Date.now() < deadline) {
+        for (const [sha, list] of demo.fake.statusesByCommit('acme/demo'))
+          if (list.length > (before.get(sha) ?? 0)) return sha;
+        await sleep(100);
+      }
+      throw new Error('no pending status was set');
+    };
+    const sha = await pendingOn();
+    child.kill('SIGINT');
+    const r = await result;
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(/cancel/i);
+    const added = demo.fake.statuses('acme/demo', sha).slice(before.get(sha) ?? 0);
+    expect(added.map((s) => [s.state, s.description])).toEqual([
+      ['pending', 'Trying the change in a browser…'],
+      ['error', 'Cancelled before a verdict.'],
+    ]);
+    // A cancelled run has nothing to tell reviewers.
+    expect(demo.fake.comments('acme/demo', 5)).toEqual(commentsBefore);
+    expect(leftoversIn(home.dir)).toEqual([]);
+  }, 300_000);
+
   it('--comment on a local repository is refused before any job', async () => {
     const r = await runCli(['simulate', repoRoot, '--comment', '--json'], { home: home.dir });
     expect(r.code).toBe(2);
@@ -229,6 +275,7 @@ describe('the composite action’s script', () => {
 
   it('run locally with a runner’s environment: the summary, the outputs, the artifact folder, the comment', async () => {
     const env = actionEnv(runnerEnv(5, demo.token, 'action'));
+    const before = statusCounts();
     const r = await runScript(env, 300_000);
     expect(r.code, r.stderr).toBe(0);
     const outputs = outputsOf(env.GITHUB_OUTPUT);
@@ -240,10 +287,8 @@ describe('the composite action’s script', () => {
     expect(readFileSync(env.GITHUB_STEP_SUMMARY, 'utf8')).toMatch(/### ✅ myfav-coworker: PASS/);
     expect(r.stderr).toMatch(/^::group::myfav-coworker: crawl$/m);
     expect(demo.fake.comments('acme/demo', 5).map((c) => c.login)).toEqual([demo.login]);
-    const status = demo.fake.statuses(
-      'acme/demo',
-      JSON.parse(readFileSync(path.join(artifacts, 'report.json'), 'utf8')).target.headSha,
-    );
-    expect(status.map((s) => s.state)).toEqual(['success']);
+    const sha = JSON.parse(readFileSync(path.join(artifacts, 'report.json'), 'utf8')).target.headSha;
+    const status = demo.fake.statuses('acme/demo', sha).slice(before.get(sha) ?? 0);
+    expect(status.map((s) => s.state)).toEqual(['pending', 'success']);
   }, 360_000);
 });

@@ -334,6 +334,15 @@ export class FakeGithub {
     return [...(this.statusesBySha.get(`${repoName.toLowerCase()}@${sha.toLowerCase()}`) ?? [])];
   }
 
+  /** Every status set on any commit of "owner/name", by commit SHA. */
+  statusesByCommit(repoName: string): Map<string, FakeStatus[]> {
+    const prefix = `${repoName.toLowerCase()}@`;
+    const out = new Map<string, FakeStatus[]>();
+    for (const [key, list] of this.statusesBySha)
+      if (key.startsWith(prefix)) out.set(key.slice(prefix.length), [...list]);
+    return out;
+  }
+
   private repo(fullName: string): Repo | undefined {
     return this.repos.get(fullName.toLowerCase());
   }
