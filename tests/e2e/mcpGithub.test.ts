@@ -118,6 +118,9 @@ describe('GitHub pull requests over MCP', () => {
     });
     expect(comments[0]?.body).toMatch(/myfav-coworker: PASS/);
     expect(got.published.status).toMatchObject({ state: 'success' });
-    expect(github.fake.statuses('acme/demo', got.head_sha).map((s) => s.state)).toEqual(['success']);
+    expect(github.fake.statuses('acme/demo', got.head_sha).map((s) => s.state)).toEqual([
+      'pending',
+      'success',
+    ]);
   }, 300_000);
 });
