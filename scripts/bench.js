@@ -2,8 +2,7 @@
 // `npm run bench`: every section in scripts/bench/*.js, in name order, printed as tables.
 // A section is a module whose default export is `async (ctx) => ({ title, columns, rows, notes? })`.
 // Usage: npm run bench [-- section-name ...]
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
@@ -19,7 +18,12 @@ const files = readdirSync(dir)
 
 // dist/ holds bundles of the faces only: sections that time one module (the crawl, the pixel diff) get
 // every module of src/ bundled the same way, by its path ('browser/crawl.js'), shared code in chunks.
-const modulesDir = mkdtempSync(path.join(os.tmpdir(), 'myfav-bench-modules-'));
+// Inside the checkout (node_modules/.cache), not /tmp: the bundle's external packages (Playwright, the
+// native keychain and SQLite modules) resolve from where the importing file lies, so they must be below
+// the project's node_modules.
+const cacheDir = path.join(root, 'node_modules', '.cache');
+mkdirSync(cacheDir, { recursive: true });
+const modulesDir = mkdtempSync(path.join(cacheDir, 'myfav-bench-modules-'));
 await build({
   absWorkingDir: root,
   // The keychain's child process is found next to the code that spawns it, wherever a chunk put that.
