@@ -45,14 +45,16 @@ export async function sandboxForJob(opts: SandboxForJobOptions): Promise<Sandbox
     allowHosts.push(rule);
   }
   const home = parentEnv.HOME || os.homedir();
-  const upstreamProxy = upstreamProxyFromEnv(parentEnv);
+  const install = userInstallConfig(parentEnv);
+  // The proxy of the environment, else the one the user's .npmrc (pnpm, Yarn) names.
+  const upstreamProxy = upstreamProxyFromEnv({ ...install.proxySettings, ...parentEnv });
   return {
     kind: 'bwrap',
     bwrapPath,
     packageCacheDir: path.join(opts.paths.cache, 'packages'),
     allowHosts,
     allowLocalPorts: config.sandbox?.allowLocalPorts ?? [],
-    install: userInstallConfig(parentEnv),
+    install,
     forbidden: [home, opts.paths.config, opts.paths.data, opts.paths.cache],
     configFile,
     ...(opts.runtimeParent ? { runtimeParent: opts.runtimeParent } : {}),

@@ -3,7 +3,9 @@
 // explicitly — mounted read-only into the job's HOME for the install, never for the app — and the hosts
 // they name become the install's allowed egress. The repository's own .npmrc is read by the package
 // manager as usual, but the hosts it names are not allowed unless the user allows them: the branch is
-// not the one to decide where its install may connect.
+// not the one to decide where its install may connect. Proxy settings are taken out of those files:
+// our egress proxy (outside) connects through the user's proxy with its credentials, and the branch's
+// code never needs, and never sees, them.
 
 import { closeSync, constants as fsConstants, fstatSync, openSync, readSync } from 'node:fs';
 import os from 'node:os';
@@ -26,6 +28,11 @@ export interface InstallConfig {
   homeFiles: Array<{ rel: string; content: string }>;
   /** npm_config_* / YARN_* settings from our environment that only the install gets. */
   env: Record<string, string>;
+  /**
+   * The proxy the user's package-manager files name, as npm_config_https_proxy / npm_config_proxy /
+   * npm_config_noproxy (what upstreamProxyFromEnv reads): used outside, removed from homeFiles.
+   */
+  proxySettings: Record<string, string>;
 }
 
 const maxConfigBytes = 1024 * 1024;
@@ -35,6 +42,11 @@ export function userInstallConfig(parentEnv: Env = process.env): InstallConfig {
   const xdgConfig = parentEnv.XDG_CONFIG_HOME || path.join(home, '.config');
   const hosts: HostRule[] = [...defaultRegistryHosts];
   const homeFiles: InstallConfig['homeFiles'] = [];
+  const proxySettings: Record<string, string> = {};
+  const proxyFound = (kind: 'https_proxy' | 'proxy' | 'noproxy', value: string) => {
+    const name = `npm_config_${kind}`;
+    if (value && proxySettings[name] === undefined) proxySettings[name] = value;
+  };
   const add = (url: string | undefined) => {
     const rule = url ? hostRuleOfUrl(url.trim()) : undefined;
     if (rule) hosts.push(rule);
@@ -50,28 +62,49 @@ export function userInstallConfig(parentEnv: Env = process.env): InstallConfig {
   for (const [file, rel] of ini) {
     const text = readSmall(file);
     if (text === undefined) continue;
-    const content = expandEnv(text, parentEnv);
-    homeFiles.push({ rel, content });
-    for (const line of content.split(/\r?\n/)) {
+    const kept: string[] = [];
+    for (const line of expandEnv(text, parentEnv).split(/\r?\n/)) {
       const m = /^\s*([^=;#\s][^=]*?)\s*=\s*(.*?)\s*$/.exec(line);
+      const [, key = '', value = ''] = m ?? [];
+      const proxyKind = proxySettingOf(key);
+      if (proxyKind) {
+        proxyFound(proxyKind, unquote(value));
+        continue;
+      }
+      kept.push(line);
       if (!m) continue;
-      const [, key = '', value = ''] = m;
       if (/^(@[^:]+:)?registry$/i.test(key)) add(unquote(value));
       // "//npm.example.com/:_authToken=…": auth for a registry is a registry in use.
       const auth = /^\/\/([^/]+)\//.exec(key);
       if (auth) add(`https://${auth[1]}/`);
     }
+    homeFiles.push({ rel, content: kept.join('\n') });
   }
   // Yarn 1
   const yarnrc = readSmall(path.join(home, '.yarnrc'));
   if (yarnrc !== undefined) {
-    homeFiles.push({ rel: '.yarnrc', content: yarnrc });
-    for (const m of yarnrc.matchAll(/^\s*"?registry"?\s+"?([^"\s]+)"?/gm)) add(m[1]);
+    const kept = yarnrc.split(/\r?\n/).filter((line) => {
+      const m = /^\s*"?([a-z_-]+)"?\s+"?([^"\s]*)"?/i.exec(line);
+      const proxyKind = proxySettingOf(m?.[1] ?? '');
+      if (proxyKind) proxyFound(proxyKind, m?.[2] ?? '');
+      return !proxyKind;
+    });
+    const content = kept.join('\n');
+    homeFiles.push({ rel: '.yarnrc', content });
+    for (const m of content.matchAll(/^\s*"?registry"?\s+"?([^"\s]+)"?/gm)) add(m[1]);
   }
   // Yarn 2+
   const berry = readSmall(path.join(home, '.yarnrc.yml'));
   if (berry !== undefined) {
-    const content = expandEnv(berry, parentEnv);
+    // httpProxy / httpsProxy, top-level or per host under networkSettings.
+    const content = expandEnv(berry, parentEnv)
+      .split(/\r?\n/)
+      .filter((line) => {
+        const m = /^(\s*)(httpsProxy|httpProxy)\s*:\s*["']?([^"'\s]*)/.exec(line);
+        if (m && m[1] === '') proxyFound(m[2] === 'httpsProxy' ? 'https_proxy' : 'proxy', m[3] ?? '');
+        return !m;
+      })
+      .join('\n');
     homeFiles.push({ rel: '.yarnrc.yml', content });
     for (const m of content.matchAll(/npmRegistryServer:\s*["']?([^"'\s]+)/g)) add(m[1]);
   }
@@ -79,7 +112,9 @@ export function userInstallConfig(parentEnv: Env = process.env): InstallConfig {
   const env: Record<string, string> = {};
   for (const [name, value] of Object.entries(parentEnv)) {
     if (value === undefined) continue;
-    if (/^npm_config_/i.test(name) && !ownedNpmSettings.test(name.slice('npm_config_'.length))) {
+    // npm reads npm_config_https-proxy as npm_config_https_proxy.
+    const npmSetting = name.slice('npm_config_'.length).replaceAll('-', '_');
+    if (/^npm_config_/i.test(name) && !ownedNpmSettings.test(npmSetting)) {
       env[name] = value;
       if (/registry$/i.test(name)) add(value);
     }
@@ -89,7 +124,16 @@ export function userInstallConfig(parentEnv: Env = process.env): InstallConfig {
     }
     if (/^(YARN_NPM_AUTH_TOKEN|YARN_NPM_AUTH_IDENT|COREPACK_NPM_TOKEN)$/.test(name)) env[name] = value;
   }
-  return { hosts, homeFiles, env };
+  return { hosts, homeFiles, env, proxySettings };
+}
+
+/** Whether a config key (npm, pnpm, Yarn 1) sets a proxy: "https-proxy", "https_proxy", "proxy", "noproxy"… */
+function proxySettingOf(key: string): 'https_proxy' | 'proxy' | 'noproxy' | undefined {
+  const k = key.trim().toLowerCase().replaceAll('_', '-');
+  if (k === 'https-proxy') return 'https_proxy';
+  if (k === 'proxy' || k === 'http-proxy') return 'proxy';
+  if (k === 'noproxy' || k === 'no-proxy') return 'noproxy';
+  return undefined;
 }
 
 // Settings the sandbox decides itself: caches, proxies, where config lives.

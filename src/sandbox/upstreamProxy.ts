@@ -36,11 +36,15 @@ function proxyUrl(value: string | undefined): URL | undefined {
 }
 
 /** The user's proxy settings from our environment, or undefined when there is none. */
-export function upstreamProxyFromEnv(env: Env): UpstreamProxy | undefined {
-  const https = proxyUrl(
-    first(env, ['HTTPS_PROXY', 'https_proxy', 'npm_config_https_proxy', 'NPM_CONFIG_HTTPS_PROXY']),
-  );
-  const http = proxyUrl(first(env, ['HTTP_PROXY', 'http_proxy', 'npm_config_proxy', 'NPM_CONFIG_PROXY']));
+export function upstreamProxyFromEnv(given: Env): UpstreamProxy | undefined {
+  // npm reads NPM_CONFIG_HTTPS-PROXY as npm_config_https_proxy.
+  const env: Env = { ...given };
+  for (const [name, value] of Object.entries(given)) {
+    if (/^npm_config_/i.test(name))
+      env[`npm_config_${name.slice(11).toLowerCase().replaceAll('-', '_')}`] ??= value;
+  }
+  const https = proxyUrl(first(env, ['HTTPS_PROXY', 'https_proxy', 'npm_config_https_proxy']));
+  const http = proxyUrl(first(env, ['HTTP_PROXY', 'http_proxy', 'npm_config_proxy']));
   if (!https && !http) return undefined;
   const noProxy = (first(env, ['NO_PROXY', 'no_proxy', 'npm_config_noproxy']) ?? '')
     .split(/[\s,]+/)

@@ -65,6 +65,38 @@ afterAll(async () => {
   await rm(work, { recursive: true, force: true });
 });
 
+/**
+ * A repository whose branch runs one probing script from its postinstall (`node <script> install`) and
+ * whose server.js (which runs it again as the app) is `server`.
+ */
+function probingRepo(
+  branch: string,
+  opts: {
+    script: Record<string, string>;
+    server: string;
+    dependencies: Record<string, string>;
+    files?: Record<string, string>;
+  },
+): Promise<GitRepo> {
+  const [scriptName] = Object.keys(opts.script);
+  return createGitRepo({
+    files: { 'README.md': `${branch}\n` },
+    branches: {
+      [branch]: {
+        ...opts.script,
+        ...opts.files,
+        'server.js': opts.server,
+        'package.json': JSON.stringify({
+          name: `${branch}-app`,
+          version: '1.0.0',
+          scripts: { postinstall: `node ${scriptName} install`, start: 'node server.js' },
+          dependencies: opts.dependencies,
+        }),
+      },
+    },
+  });
+}
+
 // Each attack prints "ATTACK <phase> <name> blocked|ESCAPED <detail>".
 function attackScript(opts: {
   coworkerHome: string;
@@ -194,27 +226,19 @@ require('./attack.js')('app').then(() => {
   }).listen(Number(process.env.PORT), '127.0.0.1', () => console.log('listening on ' + process.env.PORT));
 });
 `;
-    repo = await createGitRepo({
-      files: { 'README.md': 'hostile\n' },
-      branches: {
-        hostile: {
-          'attack.js': attackScript({
-            coworkerHome: home.dir,
-            foreignPort: foreign.port,
-            allowedPort: allowed.port,
-            localPort: local.port,
-            abstractName,
-          }),
-          'server.js': server,
-          'local-dep/package.json': JSON.stringify({ name: 'local-dep', version: '1.0.0' }),
-          'package.json': JSON.stringify({
-            name: 'hostile',
-            version: '1.0.0',
-            scripts: { postinstall: 'node attack.js install', start: 'node server.js' },
-            dependencies: { 'local-dep': 'file:./local-dep' },
-          }),
-        },
+    repo = await probingRepo('hostile', {
+      script: {
+        'attack.js': attackScript({
+          coworkerHome: home.dir,
+          foreignPort: foreign.port,
+          allowedPort: allowed.port,
+          localPort: local.port,
+          abstractName,
+        }),
       },
+      server,
+      dependencies: { 'local-dep': 'file:./local-dep' },
+      files: { 'local-dep/package.json': JSON.stringify({ name: 'local-dep', version: '1.0.0' }) },
     });
     cleanups.push(() => repo.cleanup());
   });
@@ -360,6 +384,17 @@ function writeUserConfig(home: string, config: object): void {
   writeFileSync(path.join(home, 'config', 'config.json'), JSON.stringify(config));
 }
 
+/** A fake registry the user config allows, a stand-in for the user's own proxy, and our home for the job. */
+async function registryBehindUserProxy() {
+  const registry = await fakeRegistry();
+  const upstream = await startFakeUpstreamProxy();
+  cleanups.push(() => upstream.close());
+  const home = tempHome();
+  cleanups.push(() => home.cleanup());
+  writeUserConfig(home.dir, { sandbox: { allowHosts: [`127.0.0.1:${registry.port}`] } });
+  return { registry, upstream, home };
+}
+
 describe('installing from a registry', () => {
   it('installs from a loopback registry allowed through sandbox.allowHosts', async () => {
     const registry = await fakeRegistry();
@@ -379,12 +414,7 @@ describe('installing from a registry', () => {
   });
 
   it("goes out through the user's own proxy (HTTPS_PROXY), as the user's npm would", async () => {
-    const registry = await fakeRegistry();
-    const upstream = await startFakeUpstreamProxy();
-    cleanups.push(() => upstream.close());
-    const home = tempHome();
-    cleanups.push(() => home.cleanup());
-    writeUserConfig(home.dir, { sandbox: { allowHosts: [`127.0.0.1:${registry.port}`] } });
+    const { registry, upstream, home } = await registryBehindUserProxy();
     const repo = await tinyRepo({ '.npmrc': `registry=${registry.url}\n` });
     cleanups.push(() => repo.cleanup());
     const { report } = await simulate(home.dir, repo.path, 'feature', [], { HTTPS_PROXY: upstream.url });
@@ -442,6 +472,179 @@ describe('installing from a registry', () => {
     const appLog = readFileSync(path.join(report.artifacts.dir, 'app.log'), 'utf8');
     expect(appLog).toContain('tiny says: hello from tiny-pkg');
     expect(appLog).toContain('app sees npm auth: false');
+  });
+});
+
+// Reads everything the branch's code can reach and says which secrets it saw where ("SEEN <phase> <name>
+// <where>"). The secrets are in the script hex-encoded, so the script file itself (in the scanned
+// worktree) does not count as a sighting.
+function secretScanScript(secrets: Record<string, string>): string {
+  const encoded = Object.fromEntries(
+    Object.entries(secrets).map(([name, value]) => [name, Buffer.from(value).toString('hex')]),
+  );
+  return `
+const fs = require('node:fs');
+const path = require('node:path');
+const { execFileSync } = require('node:child_process');
+const secrets = Object.entries(${JSON.stringify(encoded)}).map(([name, hex]) => [name, Buffer.from(hex, 'hex').toString()]);
+module.exports = function scan(phase) {
+  const sightings = new Set();
+  const look = (where, text) => {
+    for (const [name, value] of secrets) if (text.includes(value)) sightings.add(name + ' ' + where);
+  };
+  look('process.env', JSON.stringify(process.env));
+  let procs = 0;
+  for (const pid of fs.readdirSync('/proc').filter((p) => /^\\d+$/.test(p))) {
+    procs++;
+    for (const f of ['environ', 'cmdline']) {
+      try { look('/proc/' + (pid === String(process.pid) ? 'self' : pid) + '/' + f, fs.readFileSync('/proc/' + pid + '/' + f, 'latin1')); } catch {}
+    }
+  }
+  for (const args of [['config', 'ls', '-l'], ['config', 'get', 'proxy'], ['config', 'get', 'https-proxy']]) {
+    try { look('npm ' + args.join(' '), execFileSync('npm', args, { encoding: 'utf8', timeout: 60000, stdio: ['ignore', 'pipe', 'pipe'] })); }
+    catch (e) { look('npm ' + args.join(' '), String(e.stdout) + String(e.stderr)); }
+  }
+  // Every file reachable under these roots, symlinks followed (each real file once).
+  let files = 0;
+  const seenReal = new Set();
+  const walk = (p, depth) => {
+    if (depth > 40 || files > 50000) return;
+    let real, st;
+    try { real = fs.realpathSync(p); st = fs.statSync(real); } catch { return; }
+    if (seenReal.has(real) || /^\\/(proc|sys|dev)(\\/|$)/.test(real)) return;
+    seenReal.add(real);
+    if (st.isDirectory()) {
+      let names = [];
+      try { names = fs.readdirSync(real); } catch { return; }
+      for (const n of names) walk(path.join(p, n), depth + 1);
+    } else if (st.isFile() && st.size <= 4 * 1024 * 1024) {
+      files++;
+      try { look(p, fs.readFileSync(real, 'latin1')); } catch {}
+    }
+  };
+  const roots = [process.env.HOME, process.env.TMPDIR, '/tmp', '/var/tmp', '/run', process.cwd(), process.env.npm_config_cache, '/etc'];
+  for (const root of roots) if (root) walk(root, 0);
+  console.log('SCAN ' + phase + ' files=' + files + ' procs=' + procs);
+  for (const s of sightings) console.log('SEEN ' + phase + ' ' + s);
+};
+if (require.main === module) module.exports(process.argv[2]);
+`;
+}
+
+describe("proxy credentials and tokens in the branch's reach", () => {
+  it('are nowhere the install or the app can look (environment, /proc, npm config, files), though the install used them', async () => {
+    const { registry, upstream, home } = await registryBehindUserProxy();
+    const proxyAt = (user: string, pass: string) => `http://${user}:${pass}@127.0.0.1:${upstream.port}`;
+    const basic = (user: string, pass: string) => Buffer.from(`${user}:${pass}`).toString('base64');
+    const secrets = {
+      'env-proxy-password': 'Sh3llPr0xyPass',
+      'env-proxy-basic': basic('envuser', 'Sh3llPr0xyPass'),
+      'npm-env-proxy-password': 'NpmEnvPr0xyPass',
+      'npmrc-proxy-password': 'NpmrcPr0xyPass',
+      'npmrc-proxy-basic': basic('npmrcuser', 'NpmrcPr0xyPass'),
+      'pnpmrc-proxy-password': 'PnpmPr0xyPass',
+      'yarnrc-proxy-password': 'YarnPr0xyPass',
+      'yarnrc-yml-proxy-password': 'BerryPr0xyPass',
+      'github-token-env': token,
+      'github-token-file': `gho_${'F1leT0ken'.repeat(4)}`,
+      'anthropic-key-env': 'sk-ant-env-secret-4711',
+      'anthropic-key-config': 'sk-ant-config-secret-4711',
+      // The user's registry token: the install needs it (so it sees it), the app must not.
+      'registry-token': 'visible-registry-token-4711',
+    };
+    writeUserConfig(home.dir, {
+      anthropicApiKey: secrets['anthropic-key-config'],
+      sandbox: { allowHosts: [`127.0.0.1:${registry.port}`] },
+    });
+    writeFileSync(
+      path.join(home.dir, 'config', 'github-hosts.json'),
+      JSON.stringify({ 'github.com': { login: 'me', token: secrets['github-token-file'] } }),
+    );
+    const npmHome = path.join(work, `proxy-user-${randomUUID().slice(0, 6)}`);
+    mkdirSync(path.join(npmHome, '.config', 'pnpm'), { recursive: true });
+    writeFileSync(
+      path.join(npmHome, '.npmrc'),
+      [
+        `registry=${registry.url}`,
+        `https-proxy=${proxyAt('npmrcuser', secrets['npmrc-proxy-password'])}`,
+        `proxy = "${proxyAt('npmrcuser', secrets['npmrc-proxy-password'])}"`,
+        `//127.0.0.1:${registry.port}/:_authToken=${secrets['registry-token']}`,
+        '',
+      ].join('\n'),
+    );
+    writeFileSync(
+      path.join(npmHome, '.config', 'pnpm', 'rc'),
+      `https_proxy=${proxyAt('pnpmuser', secrets['pnpmrc-proxy-password'])}\n`,
+    );
+    writeFileSync(
+      path.join(npmHome, '.yarnrc'),
+      `https-proxy "${proxyAt('yarnuser', secrets['yarnrc-proxy-password'])}"\n`,
+    );
+    writeFileSync(
+      path.join(npmHome, '.yarnrc.yml'),
+      `httpsProxy: "${proxyAt('berryuser', secrets['yarnrc-yml-proxy-password'])}"\n`,
+    );
+    const server = `
+require('./scan.js')('app');
+require('node:http').createServer((req, res) => {
+  res.setHeader('content-type', 'text/html');
+  res.end('<!doctype html><html><head><title>scan</title><link rel="icon" href="data:,"></head><body>' + require('tiny-pkg') + '</body></html>');
+}).listen(Number(process.env.PORT), '127.0.0.1');
+`;
+    const repo = await probingRepo('feature', {
+      script: { 'scan.js': secretScanScript(secrets) },
+      server,
+      dependencies: { 'tiny-pkg': '1.0.0' },
+    });
+    cleanups.push(() => repo.cleanup());
+
+    const envProxy = proxyAt('envuser', secrets['env-proxy-password']);
+    const { code, report } = await simulate(home.dir, repo.path, 'feature', [], {
+      HOME: npmHome,
+      npm_config_userconfig: path.join(npmHome, '.npmrc'),
+      HTTPS_PROXY: envProxy,
+      HTTP_PROXY: envProxy,
+      'npm_config_https-proxy': proxyAt('npmenvuser', secrets['npm-env-proxy-password']),
+      GH_TOKEN: token,
+      ANTHROPIC_API_KEY: secrets['anthropic-key-env'],
+    });
+    expect(report.error).toBeUndefined();
+    expect(report).toMatchObject({ status: 'completed', verdict: 'pass', sandbox: { kind: 'bwrap' } });
+    expect(code).toBe(0);
+
+    // The credentials were in effect: every request of the install reached the user's proxy with them.
+    expect(registry.requests.map((r) => r.url)).toContain('/tiny-pkg/-/tiny-pkg-1.0.0.tgz');
+    expect(upstream.seen.length).toBeGreaterThan(0);
+    expect(upstream.seen.every((r) => r.auth === `Basic ${secrets['env-proxy-basic']}`)).toBe(true);
+
+    const logs = {
+      install: readFileSync(path.join(report.artifacts.dir, 'install.log'), 'utf8'),
+      app: readFileSync(path.join(report.artifacts.dir, 'app.log'), 'utf8'),
+    };
+    for (const [phase, log] of Object.entries(logs)) {
+      // The scan ran and read files (the install's HOME alone has the .npmrc, the package cache, …).
+      expect(Number(new RegExp(`SCAN ${phase} files=(\\d+)`).exec(log)?.[1])).toBeGreaterThan(10);
+      const seen = log.split('\n').filter((l) => l.startsWith(`SEEN ${phase} `));
+      // Only the registry token, only during install, only in the .npmrc placed in the job's HOME (and that
+      // mount's source in the run's runtime dir).
+      if (phase === 'install')
+        expect(seen.sort()).toEqual([
+          'SEEN install registry-token /run/myfav/home-files/.npmrc',
+          expect.stringMatching(/^SEEN install registry-token \/.*\/home\/\.npmrc$/),
+        ]);
+      else expect(seen).toEqual([]);
+    }
+    // Nor do they reach what the user reads: report, logs.
+    const visible = [
+      JSON.stringify(report),
+      logs.install,
+      logs.app,
+      readFileSync(report.artifacts.reportMd, 'utf8'),
+    ];
+    for (const [name, value] of Object.entries(secrets)) {
+      if (name === 'registry-token') continue;
+      for (const text of visible) expect(text.includes(value), name).toBe(false);
+    }
   });
 });
 

@@ -2,13 +2,14 @@
 // (HTTPS_PROXY): what the sandbox allows goes through that proxy, with its credentials, and what it
 // refuses never reaches it. Real sockets: a target server, an upstream proxy, our egress proxy.
 
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import type net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type EgressProxy, startEgressProxy } from '../../src/sandbox/egressProxy.js';
+import { userInstallConfig } from '../../src/sandbox/registries.js';
 import { bypassesProxy, upstreamProxyFromEnv } from '../../src/sandbox/upstreamProxy.js';
 import { type FakeUpstreamProxy, startFakeUpstreamProxy } from '../helpers/fakeUpstreamProxy.js';
 
@@ -138,6 +139,41 @@ describe('reading the proxy settings', () => {
     expect(one?.http.href).toBe('http://proxy.corp:3128/');
     const two = upstreamProxyFromEnv({ HTTP_PROXY: 'http://a:1', HTTPS_PROXY: 'http://b:2' });
     expect([two?.http.host, two?.https.host]).toEqual(['a:1', 'b:2']);
+  });
+
+  it("takes the proxy of the user's package-manager files when the environment names none, and keeps it out of the files the install sees", async () => {
+    const home = path.join(dir, 'npm-user');
+    await mkdir(path.join(home, '.config', 'pnpm'), { recursive: true });
+    await writeFile(
+      path.join(home, '.npmrc'),
+      'registry=https://npm.corp.example/\nHTTPS_PROXY = "http://me:pw1@proxy.corp:3128"\nproxy=http://me:pw2@proxy.corp:8080\nnoproxy=.corp.example\n',
+    );
+    await writeFile(path.join(home, '.config', 'pnpm', 'rc'), 'https-proxy=http://me:pw3@other:1\n');
+    await writeFile(
+      path.join(home, '.yarnrc'),
+      'registry "https://y.corp.example/"\n"https-proxy" "http://me:pw4@y:1"\n',
+    );
+    await writeFile(
+      path.join(home, '.yarnrc.yml'),
+      'httpsProxy: "http://me:pw5@b:1"\nnetworkSettings:\n  "*.corp.example":\n    httpProxy: "http://me:pw6@b:2"\n',
+    );
+    const install = userInstallConfig({ HOME: home, 'npm_config_https-proxy': 'http://me:pw7@env:1' });
+    const files = install.homeFiles.map((f) => f.content).join('\n');
+    for (const pw of ['pw1', 'pw2', 'pw3', 'pw4', 'pw5', 'pw6']) expect(files).not.toContain(pw);
+    expect(files).toContain('registry=https://npm.corp.example/');
+    expect(files).toContain('registry "https://y.corp.example/"');
+    expect(JSON.stringify(install.env)).not.toContain('pw7');
+    // The first file that names one wins (.npmrc before pnpm's rc and Yarn's).
+    const fromFiles = upstreamProxyFromEnv(install.proxySettings);
+    expect([fromFiles?.https.href, fromFiles?.http.href, fromFiles?.noProxy]).toEqual([
+      'http://me:pw1@proxy.corp:3128/',
+      'http://me:pw2@proxy.corp:8080/',
+      ['.corp.example'],
+    ]);
+    // npm's own spelling of the variable (npm_config_https-proxy) counts as the environment's.
+    expect(upstreamProxyFromEnv({ 'NPM_CONFIG_HTTPS-PROXY': 'http://env:1' })?.https.href).toBe(
+      'http://env:1/',
+    );
   });
 
   it('matches NO_PROXY like curl: domains with their subdomains, host:port, and *', () => {
