@@ -73,7 +73,10 @@ function chooseAppDir(
         noAppHint,
       );
     }
-    return { dir, dirReason: 'set by --app-dir or "appDir" in .myfav-coworker.json' };
+    return {
+      dir,
+      dirReason: settings.appDirReason ?? 'set by --app-dir or "appDir" in .myfav-coworker.json',
+    };
   }
   const rootInspection = inspect(root);
   if (rootInspection.app) return { dir: root, dirReason: 'the repository root has a runnable app' };

@@ -129,6 +129,14 @@ export function resolveSettings(file: RepoConfig, flags: SettingOverrides): Simu
   const services = file.services ? planServices(file.services, 'the config') : undefined;
   // A full-stack app: the app service's folder, commands and env are the app's (flags still win).
   const app = services?.app.config;
+  const appDirReason =
+    flags.appDir !== undefined
+      ? 'set by --app-dir'
+      : file.appDir !== undefined
+        ? 'set by "appDir" in the config'
+        : services
+          ? `the folder of the app service "${services.app.name}"`
+          : undefined;
   if (app) {
     file = {
       ...file,
@@ -144,6 +152,7 @@ export function resolveSettings(file: RepoConfig, flags: SettingOverrides): Simu
   const installTimeoutSeconds = pick(flags.installTimeoutSeconds, file.installTimeout, undefined);
   return {
     appDir: pick(flags.appDir, file.appDir, defaultSettings.appDir),
+    ...(appDirReason ? { appDirReason } : {}),
     install: pick(flags.install, file.install, defaultSettings.install),
     start: pick(flags.start, file.start, defaultSettings.start),
     url: pick(flags.url, file.url, defaultSettings.url),

@@ -163,6 +163,8 @@ export interface SettingOverrides {
 /** Effective settings of one simulation: defaults < .myfav-coworker.json < flags. */
 export interface SimulationSettings {
   appDir: string | undefined;
+  /** Who chose appDir, in words for the report ("set by --app-dir"); unset when nothing did. */
+  appDirReason?: string;
   /** undefined = detect from the lockfile, false = skip. */
   install: string | false | undefined;
   start: string | undefined;

@@ -42,7 +42,13 @@ describe('services in the config', () => {
       install: false,
       appService: 'web',
       env: { API_URL: '${services.api.url}' },
+      // What the report says about the folder: the service, not a flag the user never passed.
+      appDirReason: 'the folder of the app service "web"',
     });
+    expect(resolveSettings({ services: stack, appDir: 'web2' }, {}).appDirReason).toBe(
+      'set by "appDir" in the config',
+    );
+    expect(resolveSettings({ services: stack }, { appDir: 'x' }).appDirReason).toBe('set by --app-dir');
     expect(settings.services.map((s) => s.name)).toHaveLength(3);
     // The flags still win.
     expect(resolveSettings({ services: stack }, { start: 'npm run dev' }).start).toBe('npm run dev');
