@@ -26,26 +26,3 @@ export interface SimulationRequest {
    */
   publish?: { comment?: boolean; status?: boolean; reportUrl?: string };
 }
-
-/**
- * Two requests for the same thing at the same head share a job (MCP clients retry). The key includes
- * the trust decision: a job run with the user's consent and one left to the policy never merge, so a
- * call can only join a job that was allowed to run the way it asked.
- */
-export function dedupeKey(
-  target: TargetSpec,
-  headSha?: string,
-  consent?: TrustGrant,
-  publish?: SimulationRequest['publish'],
-): string {
-  const where =
-    target.kind === 'local'
-      ? `local:${target.repoPath}:${target.headRef ?? 'HEAD'}:${target.baseRef ?? ''}`
-      : `github:${target.host}/${target.owner}/${target.repo}#${target.number}`;
-  const key = headSha ? `${where}@${headSha}` : where;
-  // A job that writes to the PR and one that does not are different jobs: joining one would post
-  // where the caller did not ask, or not post where it did.
-  const writes = [publish?.comment ? 'comment' : '', publish?.status ? 'status' : ''].filter(Boolean);
-  const suffix = writes.length ? `:writes=${writes.join('+')}` : '';
-  return target.kind === 'github' ? `${key}:${consent ? 'consented' : 'policy'}${suffix}` : key;
-}

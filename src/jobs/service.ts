@@ -16,10 +16,11 @@ import type { Logger } from '../log.js';
 import { type AppPaths, artifactsDir } from '../paths.js';
 import type { JobStatus, Report } from '../report/model.js';
 import { CANCEL_POLL_MS, cancelRequested, clearCancelRequest, requestCancel } from './cancelRequest.js';
+import { dedupeKey } from './dedupe.js';
 import { newJobId } from './ids.js';
 import type { ProgressEvent, ProgressListener } from './progress.js';
 import { isProcessAlive, recoverInterruptedJobs } from './recovery.js';
-import { dedupeKey, type SimulationRequest, type TargetSpec } from './request.js';
+import type { SimulationRequest, TargetSpec } from './request.js';
 import type { JobDeps } from './runJob.js';
 import type { JobRecord, JobStore } from './store.js';
 
@@ -113,7 +114,10 @@ export class JobService {
     return this.startup;
   }
 
-  /** Queue a simulation, or return the one already queued or running for the same target and commit. */
+  /**
+   * Queue a simulation, or return the one already queued or running for the same target and commit
+   * with the same outcome-changing options.
+   */
   async submit(
     request: SimulationRequest,
     /** `onProgress`: the new job's progress from its first event (a reused job's comes through waitFor). */
@@ -126,7 +130,10 @@ export class JobService {
       request.consent && request.target.kind === 'github'
         ? { target: request.target, sha: request.consent.headSha }
         : await this.resolveHead(request.target, opts.signal);
-    const key = dedupeKey(head.target, head.sha ?? undefined, request.consent, request.publish);
+    // Same target at the same commit, asked for the same run (dedupe.ts): that job, not a second one.
+    const key = await dedupeKey(request, head.target, head.sha ?? undefined, {
+      configDir: this.opts.paths.config,
+    });
     const store = this.store();
     const id = newJobId();
     let { job, created } = store.createUnlessActive({

@@ -106,3 +106,33 @@ export function reportFromJson(stdout: string): Report {
   if (!file) throw new Error(`the answer names no report.json: ${stdout.slice(0, 2000)}`);
   return JSON.parse(readFileSync(file, 'utf8')) as Report;
 }
+
+/**
+ * The job a terminal `simulate` announces on stderr ("job ID: target"), and whether it follows a job
+ * that was already running (the same simulation, deduplicated) rather than running its own.
+ */
+export function announcedJob(
+  cli: ChildProcessWithoutNullStreams,
+  timeoutMs = 60_000,
+): Promise<{ id: string; following: boolean }> {
+  let stderr = '';
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`no job announced in ${timeoutMs} ms: ${stderr}`)),
+      timeoutMs,
+    );
+    const onData = (d: Buffer) => {
+      stderr += d;
+      const line = /job (\S+): [^\n]*\n/.exec(stderr);
+      if (!line?.[1]) return;
+      clearTimeout(timer);
+      cli.stderr.off('data', onData);
+      resolve({ id: line[1], following: line[0].includes('already running: following it') });
+    };
+    cli.stderr.on('data', onData);
+    cli.on('exit', () => {
+      clearTimeout(timer);
+      if (!/job (\S+): [^\n]*\n/.test(stderr)) reject(new Error(`exited before announcing a job: ${stderr}`));
+    });
+  });
+}
