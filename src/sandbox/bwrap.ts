@@ -85,13 +85,22 @@ export function bwrapArgs(spec: MountSpec): string[] {
 }
 
 /**
- * Read-only dirs the command needs to run its tools: every PATH entry outside the system dirs (a
- * node under ~/.nvm, ~/.volta, /opt), as the install prefix when it is one (npm lives in
- * <prefix>/lib/node_modules next to <prefix>/bin/node). Never a dir that contains `forbidden` paths
- * (a PATH entry such as $HOME itself would expose all of it).
+ * What the command needs of the tools on its PATH, read-only. Each PATH entry outside the system dirs is
+ * mounted as itself only (`~/.local/bin`, never `~/.local`, whose `share/` holds keyrings), plus what it
+ * demonstrably runs from:
+ * - a Node install prefix (`<prefix>/bin` next to `<prefix>/lib/node_modules`: nvm's versions, `~/.local`
+ *   as npm's prefix): `lib/node_modules` (npm, global packages) and `include/node` (node-gyp's headers) —
+ *   not the rest of the prefix (`etc/npmrc` may hold registry tokens);
+ * - a pyenv or rbenv root (its `shims/`, `bin/` or a plugin's `shims/`): what the shims exec — `libexec`,
+ *   `versions`, `plugins`, the hooks dir and the global `version` file — not the rest of the root.
+ * A symlink in a mounted dir that points elsewhere (nvm's `bin/npm`, a `~/.local/bin` link into a
+ * project) only works when its target is mounted too; nothing else of the home follows. Never a path that
+ * contains `userHome` or a `forbidden` dir (our config, data and cache), nor one inside a `forbidden` dir.
  */
-export function toolDirs(envPath: string, forbidden: string[]): string[] {
+export function toolMounts(envPath: string, userHome: string, forbidden: string[]): string[] {
   const out = new Set<string>();
+  const allowed = (p: string) =>
+    ![userHome, ...forbidden].some((f) => isInside(p, f)) && !forbidden.some((f) => isInside(f, p));
   const consider = (dir: string) => {
     let real: string;
     try {
@@ -101,19 +110,42 @@ export function toolDirs(envPath: string, forbidden: string[]): string[] {
       return;
     }
     if (real === '/' || real === '/etc' || systemDirs.some((s) => isInside(s, real))) return;
-    const prefix = path.dirname(real);
-    const asPrefix =
-      path.basename(real) === 'bin' && existsSync(path.join(prefix, 'lib', 'node_modules')) ? prefix : real;
-    for (const candidate of [asPrefix, real]) {
-      if (forbidden.some((f) => isInside(candidate, f))) continue;
-      out.add(candidate);
-      return;
+    if (!allowed(real)) return;
+    out.add(real);
+    for (const companion of companionsOf(real)) {
+      let resolved: string;
+      try {
+        resolved = realpathSync(companion);
+      } catch {
+        continue; // not there
+      }
+      if (allowed(resolved) && !systemDirs.some((s) => isInside(s, resolved))) out.add(resolved);
     }
   };
   for (const dir of envPath.split(path.delimiter)) if (dir && path.isAbsolute(dir)) consider(dir);
   consider(path.dirname(process.execPath));
   // Nested entries are covered by their parent's bind.
   return [...out].filter((d) => ![...out].some((o) => o !== d && isInside(o, d))).sort();
+}
+
+/** Shim managers whose shims exec `<root>/libexec/<name>`, which runs `<root>/versions/<v>/bin/<program>`. */
+const shimManagers = ['pyenv', 'rbenv'];
+
+/** What the tools of one PATH dir run from, beyond the dir itself (see toolMounts). */
+function companionsOf(dir: string): string[] {
+  const parent = path.dirname(dir);
+  if (path.basename(dir) === 'bin' && isDir(path.join(parent, 'lib', 'node_modules')))
+    return [path.join(parent, 'lib', 'node_modules'), path.join(parent, 'include', 'node')];
+  // <root>/shims, <root>/bin, <root>/plugins/<plugin>/shims
+  const roots = [parent, path.dirname(path.dirname(parent))];
+  for (const root of roots) {
+    const manager = shimManagers.find((m) => existsSync(path.join(root, 'libexec', m)));
+    if (!manager) continue;
+    return ['bin', 'shims', 'libexec', 'versions', 'plugins', `${manager}.d`, 'version'].map((p) =>
+      path.join(root, p),
+    );
+  }
+  return [];
 }
 
 /**

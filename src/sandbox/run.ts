@@ -6,7 +6,7 @@ import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { bwrapArgs, insideRuntimeDir, toolDirs, worktreeGitDir } from './bwrap.js';
+import { bwrapArgs, insideRuntimeDir, toolMounts, worktreeGitDir } from './bwrap.js';
 import { type EgressProxy, startEgressProxy } from './egressProxy.js';
 import { formatHostRule, type HostRule } from './hosts.js';
 import { type RelaySpec, relaySource } from './relayScript.js';
@@ -134,7 +134,10 @@ export async function openSandboxRun(sandbox: BwrapSandbox, opts: SandboxRunOpti
       wrap(command, childEnv) {
         const mounts = bwrapArgs({
           writable,
-          readOnly: [...toolDirs(childEnv.PATH ?? '', sandbox.forbidden), ...(gitDir ? [gitDir] : [])],
+          readOnly: [
+            ...toolMounts(childEnv.PATH ?? '', sandbox.userHome, sandbox.forbidden),
+            ...(gitDir ? [gitDir] : []),
+          ],
           files,
           hidden,
           runtimeDir,

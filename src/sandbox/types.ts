@@ -26,7 +26,9 @@ export interface BwrapSandbox {
   allowLocalPorts: number[];
   /** The registries and auth of the user's package-manager config (install only). */
   install: InstallConfig;
-  /** Dirs never mounted, not even as part of a tool dir: our config, data and cache dirs, the user's home. */
+  /** The user's home: never mounted; only the tool dirs on PATH inside it are (see toolMounts). */
+  userHome: string;
+  /** Our config, data and cache dirs: never mounted, not even as part of a tool dir or inside one. */
   forbidden: string[];
   /** The user config file, named in messages ("add it to sandbox.allowHosts in …"). */
   configFile: string;
