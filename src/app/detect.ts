@@ -10,7 +10,7 @@
 
 import { realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
-import type { SimulationSettings } from '../config/schema.js';
+import { defaultSettings, type SimulationSettings } from '../config/schema.js';
 import { CoworkerError } from '../errors.js';
 import { isInside } from '../paths.js';
 import { pinnedPort } from './devServerPort.js';
@@ -56,6 +56,32 @@ export async function detectApp(
   }
   plan.diffRoutes = routesFromDiff(dir, plan.relDir, changedFiles);
   return plan;
+}
+
+/**
+ * How a Node program in `dir` is installed and started, decided as for an app (package manager,
+ * lockfile, start script): for a backend beside the app, started as a service. Undefined when the
+ * folder has no start script, or installs from a workspace root above it (a monorepo: the root's app
+ * detection covers it).
+ */
+export function nodeProgramIn(
+  root: string,
+  dir: string,
+): { install: string | null; start: string; notes: PlanNote[]; packageManager?: string } | undefined {
+  if (!leadsInside(root, dir)) return undefined;
+  const read = readPackageJson(dir, root);
+  if (read.kind !== 'ok' || !startScriptOf(read.pkg)) return undefined;
+  const plan = planFor(root, dir, 'a backend folder', defaultSettings, {
+    app: { kind: 'node' },
+    problem: '',
+  });
+  if (!plan.startCommand || plan.installDir) return undefined;
+  return {
+    install: plan.installCommand,
+    start: plan.startCommand,
+    notes: plan.notes,
+    ...(plan.packageManager ? { packageManager: plan.packageManager } : {}),
+  };
 }
 
 function chooseAppDir(

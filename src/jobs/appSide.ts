@@ -10,6 +10,7 @@ import { installDependencies } from '../app/install.js';
 import { launchApp } from '../app/launch.js';
 import { readLogTail } from '../app/logTail.js';
 import { composeServices } from '../app/services/compose.js';
+import { nodeBackendServices } from '../app/services/nodeBackend.js';
 import { pythonServices } from '../app/services/pythonApp.js';
 import { type RunningServices, startServices, withLocalPorts } from '../app/services/start.js';
 import type { AppPlan, RunningApp } from '../app/types.js';
@@ -200,7 +201,9 @@ function detectedServices(worktree: string): DetectedServices | undefined {
   if (compose)
     return { services: compose.services, source: `${compose.file} (run without Docker)`, note: compose.note };
   const python = pythonServices(worktree);
-  return python && { ...python, source: 'a Python web app found in the repository' };
+  if (python) return { ...python, source: 'a Python web app found in the repository' };
+  const node = nodeBackendServices(worktree);
+  return node && { ...node, source: 'a Node backend found beside the frontend' };
 }
 
 export function appInfo(plan: AppPlan, url: string): AppInfo {

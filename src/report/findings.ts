@@ -336,13 +336,20 @@ function serverSide(request: FailedRequest, { appLog, serviceLogs = [] }: CrawlF
   } catch {
     return [];
   }
-  for (const log of serviceLogs) {
-    const excerpt = serverLogExcerpt(log.text, requestPath, false);
-    if (excerpt.length) return [log.file, `Server log (${log.file}): ${excerpt.join('\n')}`];
-  }
-  if (!appLog) return [];
-  const excerpt = serverLogExcerpt(appLog.text, requestPath);
-  return excerpt.length ? [appLog.file, `Server log: ${excerpt.join('\n')}`] : [appLog.file];
+  const quoteService = (fallback: boolean) => {
+    for (const log of serviceLogs) {
+      const excerpt = serverLogExcerpt(log.text, requestPath, fallback);
+      if (excerpt.length) return [log.file, `Server log (${log.file}): ${excerpt.join('\n')}`];
+    }
+    return undefined;
+  };
+  // A log that names the path first; then the app's error lines; then a service's (a Node API logs the
+  // stack of a failed request without its path, and the app only passed the request on).
+  const named = quoteService(false);
+  if (named) return named;
+  const excerpt = appLog ? serverLogExcerpt(appLog.text, requestPath) : [];
+  if (appLog && excerpt.length) return [appLog.file, `Server log: ${excerpt.join('\n')}`];
+  return quoteService(true) ?? (appLog ? [appLog.file] : []);
 }
 
 function consoleErrorFinding(line: string, g: Group): Finding {

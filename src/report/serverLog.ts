@@ -4,7 +4,10 @@
 import { clip } from '../clip.js';
 
 const maxLines = 4;
-const errorLine = /\b(error|exception|traceback|panic|fatal|unhandled|failed)\b/i;
+// `\w*error` also takes JavaScript's error names (TypeError, ReferenceError), which \berror\b misses.
+const errorLine = /\b(\w*error|exception|traceback|panic|fatal|unhandled|failed)\b/i;
+/** A frame of a JavaScript stack trace ("    at handler (/app/server.js:12:7)"). */
+const jsFrame = /^\s+at\s/;
 
 /**
  * Lines of `log` that explain a server error on `requestPath`: the last line naming the path and the
@@ -29,10 +32,14 @@ export function serverLogExcerpt(
     );
   }
   if (!fallback) return [];
-  return lines
-    .filter((l) => errorLine.test(l))
-    .slice(-maxLines)
-    .map((line) => clip(line, 300));
+  const errorAt = lines.flatMap((line, i) => (errorLine.test(line) ? [i] : []));
+  const last = errorAt.at(-1);
+  // A Node server logs a failed request as its error and stack: the error and its first frames.
+  if (last !== undefined && jsFrame.test(lines[last + 1] ?? ''))
+    return [lines[last]!, ...lines.slice(last + 1, last + maxLines).filter((l) => jsFrame.test(l))].map(
+      (line) => clip(line, 300),
+    );
+  return errorAt.slice(-maxLines).map((i) => clip(lines[i]!, 300));
 }
 
 /** `/api/products` in "GET /api/products HTTP/1.1", not in "GET /api/products/2". */

@@ -176,6 +176,59 @@ describe('a full-stack app (database + API + frontend from "services")', () => {
     }
   }, 300_000);
 
+  it('finds a Node backend beside the frontend without any config: its 500 is the change’s new problem', async () => {
+    const api = (notes: string) =>
+      `require('node:http').createServer((q, s) => { if (q.url !== '/api/notes') { s.statusCode = 404; return s.end(); } try { s.setHeader('content-type', 'application/json'); s.end(JSON.stringify(${notes})); } catch (e) { console.error('api: ' + e.stack); s.statusCode = 500; s.end(); } }).listen(process.env.PORT, '127.0.0.1');`;
+    // The frontend's dev server: the page, and /api/* passed to the API at API_URL (as a Vite proxy would).
+    const frontend = [
+      "const http = require('node:http');",
+      'const page = \'<!doctype html><html lang=en><title>Notes</title><main><h1>Notes</h1><ul id=n></ul></main><script>fetch("/api/notes").then(r => r.json()).then(l => { for (const t of l) document.getElementById("n").append(Object.assign(document.createElement("li"), { textContent: t })); });</script></html>\';',
+      'http.createServer((q, s) => {',
+      "  if (!q.url.startsWith('/api/')) { s.setHeader('content-type', 'text/html'); return s.end(page); }",
+      "  http.get(process.env.API_URL + q.url, (r) => { s.writeHead(r.statusCode, r.headers); r.pipe(s); }).on('error', () => { s.statusCode = 502; s.end(); });",
+      "}).listen(process.env.PORT, '127.0.0.1');",
+    ].join('\n');
+    const nodeRepo = await createGitRepo({
+      files: {
+        'server/package.json': JSON.stringify({
+          name: 'api',
+          private: true,
+          scripts: { start: 'node server.js' },
+        }),
+        'server/server.js': api("['buy milk', 'ship it']"),
+        'client/package.json': JSON.stringify({
+          name: 'web',
+          private: true,
+          scripts: { dev: 'node server.js' },
+        }),
+        'client/server.js': frontend,
+      },
+      branches: { 'feature/notes': { 'server/server.js': api('NOTES.map(String)') } },
+    });
+    try {
+      const r = await runCli(
+        ['simulate', nodeRepo.path, '--head', 'feature/notes', '--base', 'main', '--json', '--no-agent'],
+        { home: home.dir, timeoutMs: 280_000 },
+      );
+      const report = reportFromJson(r.stdout);
+      expect(r.stderr).toContain('settings from a Node backend found beside the frontend');
+      expect((report.notes ?? []).join('\n')).toMatch(
+        /The API in server\/ \(server\/package\.json\), started with "npm run start" and PORT set to its port, beside the frontend in client\//,
+      );
+      expect(report.app?.dirReason).toBe('the folder of the app service "web"');
+      expect(report, JSON.stringify(report.error)).toMatchObject({ status: 'completed', verdict: 'fail' });
+      // On the base the same page loads its notes: the 500 is new in this change, with the API's error.
+      const failed = report.findings.filter((f) => f.kind === 'failed-request');
+      expect(failed.map((f) => [f.title, f.origin])).toEqual([['GET /api/notes returned HTTP 500', 'new']]);
+      expect(failed[0]?.evidence.join('\n')).toMatch(
+        /Server log \(services\/api\.log\): .*ReferenceError: NOTES is not defined/,
+      );
+      expectNothingLeft(report);
+    } finally {
+      await nodeRepo.cleanup();
+    }
+  }, 300_000);
+
   it('makes the run inconclusive, with the log tail, when a service dies during the crawl', async () => {
     const services = {
       worker: { start: 'node worker.js', ready: { url: '/health' } },

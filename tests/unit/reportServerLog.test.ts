@@ -31,6 +31,23 @@ describe('serverLogExcerpt', () => {
     ]);
     expect(serverLogExcerpt('all good\n', '/x')).toEqual([]);
   });
+
+  it('falls back to a JavaScript error and its first frames when no line names the path', () => {
+    const nodeLog = [
+      '> node server.js',
+      'api: ReferenceError: NOTES is not defined',
+      '    at Server.<anonymous> (/w/server/server.js:1:191)',
+      '    at Server.emit (node:events:514:28)',
+      '    at parserOnIncoming (node:_http_server:1293:12)',
+      '    at HTTPParser.parserOnHeadersComplete (node:_http_common:125:17)',
+    ].join('\n');
+    expect(serverLogExcerpt(nodeLog, '/api/notes')).toEqual([
+      'api: ReferenceError: NOTES is not defined',
+      '    at Server.<anonymous> (/w/server/server.js:1:191)',
+      '    at Server.emit (node:events:514:28)',
+      '    at parserOnIncoming (node:_http_server:1293:12)',
+    ]);
+  });
 });
 
 describe('a 5xx finding', () => {
@@ -50,6 +67,24 @@ describe('a 5xx finding', () => {
     ],
     links: [],
   };
+
+  it("quotes a service's error when neither log names the path and the app's has no error", () => {
+    const findings = findingsFromCrawl(
+      { pages: [page], brokenLinks: [] },
+      {
+        appLog: { text: '> node proxy.js\nlistening', file: 'app.log' },
+        serviceLogs: [
+          { text: 'db ready', file: 'services/db.log' },
+          { text: 'TypeError: stats is undefined\n    at handler (api.js:3:1)', file: 'services/api.log' },
+        ],
+      },
+    );
+    const serverError = findings.find((f) => f.title.includes('/api/stats'));
+    expect(serverError?.evidence).toContain('services/api.log');
+    expect(serverError?.evidence).toContain(
+      'Server log (services/api.log): TypeError: stats is undefined\n    at handler (api.js:3:1)',
+    );
+  });
 
   it('carries the app log and the lines explaining it; a 4xx does not', () => {
     const findings = findingsFromCrawl(

@@ -8,12 +8,11 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { ServiceConfig } from '../../config/schema.js';
-import { isDir, isFile } from '../fileKinds.js';
+import { isFile } from '../fileKinds.js';
 import type { PlanNote } from '../types.js';
+import { apiAndFrontend, backendBesideFrontend, toldApiUrl } from './backendBeside.js';
 import { pythonWith } from './programs.js';
 
-const backendDirs = ['backend', 'api', 'server'];
-const frontendDirs = ['frontend', 'web', 'client', 'ui'];
 const markers = ['pyproject.toml', 'requirements.txt', 'manage.py', 'setup.py', 'Pipfile'];
 const maxFiles = 300;
 const maxFileBytes = 200_000;
@@ -39,33 +38,14 @@ export function pythonServices(worktree: string): PythonServices | undefined {
       ),
     };
   }
-  const backend = backendDirs.find(
-    (d) => isDir(path.join(worktree, d)) && pythonAppIn(path.join(worktree, d)),
-  );
-  const frontend = frontendDirs.find((d) => isFile(path.join(worktree, d, 'package.json')));
-  if (!backend || !frontend) return undefined;
-  const api = pythonAppIn(path.join(worktree, backend))!;
-  const url = '${services.api.url}';
+  const beside = backendBesideFrontend(worktree, pythonAppIn);
+  if (!beside) return undefined;
+  const { backend, found: api, frontend } = beside;
   return {
-    services: {
-      api: { cwd: backend, start: api.start, ready: { port: true } },
-      web: {
-        cwd: frontend,
-        // The usual names a dev server or proxy reads the API's address from.
-        env: {
-          API_URL: url,
-          BACKEND_URL: url,
-          VITE_API_URL: url,
-          NEXT_PUBLIC_API_URL: url,
-          REACT_APP_API_URL: url,
-        },
-        dependsOn: ['api'],
-        app: true,
-      },
-    },
+    services: apiAndFrontend({ cwd: backend, start: api.start, ready: { port: true } }, frontend),
     note: note(
       `${api.framework} API in ${backend}/ (${api.found}), started with "${api.start}", beside the frontend in ${frontend}/ ` +
-        '(told its URL in API_URL, BACKEND_URL, VITE_API_URL, NEXT_PUBLIC_API_URL and REACT_APP_API_URL)',
+        `(${toldApiUrl})`,
     ),
   };
 }
