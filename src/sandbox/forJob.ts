@@ -23,6 +23,8 @@ export interface SandboxForJobOptions {
   parentEnv?: Env;
   /** The job's temp dir: each sandboxed run's runtime dir is made in it (see BwrapSandbox.runtimeParent). */
   runtimeParent?: string;
+  /** The OS to decide for (tests of the macOS and Windows refusal); default: this one. */
+  platform?: NodeJS.Platform;
 }
 
 export async function sandboxForJob(opts: SandboxForJobOptions): Promise<Sandbox> {
@@ -32,7 +34,7 @@ export async function sandboxForJob(opts: SandboxForJobOptions): Promise<Sandbox
   if (opts.noSandbox) return { kind: 'none', reason: '--no-sandbox' };
   if (config.sandbox === false) return { kind: 'none', reason: `"sandbox": false in ${configFile}` };
 
-  const bwrapPath = await requireWorkingSandbox(parentEnv.PATH, configFile);
+  const bwrapPath = await requireWorkingSandbox(parentEnv.PATH, configFile, opts.platform);
   const allowHosts: HostRule[] = [];
   for (const entry of config.sandbox?.allowHosts ?? []) {
     const rule = parseHostRule(entry);
@@ -68,19 +70,28 @@ const noSandboxHint = (configFile: string) =>
 
 const trials = new Map<string, Promise<{ ok: true } | { ok: false; error: string }>>();
 
+/** Why there is no sandbox on this OS (only Linux has one), and the way to run anyway. */
+export function noSandboxOnPlatform(platform: NodeJS.Platform, configFile: string): CoworkerError {
+  const os = platform === 'darwin' ? 'macOS' : platform === 'win32' ? 'Windows' : platform;
+  const missing =
+    platform === 'darwin'
+      ? 'the Seatbelt (sandbox-exec) confinement it would need there is not built'
+      : `it has a sandbox only on Linux (bubblewrap)`;
+  return new CoworkerError(
+    'SANDBOX_UNAVAILABLE',
+    `myfav-coworker has no sandbox for a pull request's code on ${os} — ${missing} — so it does not run the branch's install or app here.`,
+    `To run them anyway, unconfined, with your user's rights (your files, your network, your processes): pass --no-sandbox, or set "sandbox": false in ${configFile}. Only do that for code you trust. A sandboxed run needs Linux with bubblewrap.`,
+  );
+}
+
 /** The path of a bwrap that demonstrably works here (one trial run per process), or a clear error. */
 export async function requireWorkingSandbox(
   envPath: string | undefined,
   configFile: string,
+  platform: NodeJS.Platform = process.platform,
 ): Promise<string> {
   const hint = noSandboxHint(configFile);
-  if (process.platform !== 'linux') {
-    throw new CoworkerError(
-      'SANDBOX_UNAVAILABLE',
-      `myfav-coworker has no OS sandbox for ${process.platform === 'darwin' ? 'macOS (Seatbelt support is not built yet)' : process.platform} and does not run a pull request's code without one.`,
-      `${hint} Only do that for code you trust.`,
-    );
-  }
+  if (platform !== 'linux') throw noSandboxOnPlatform(platform, configFile);
   const bwrapPath = findBwrap(envPath);
   if (!bwrapPath) {
     throw new CoworkerError(

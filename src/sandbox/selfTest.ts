@@ -20,10 +20,13 @@ export type SelfTest =
 // Answers with the number of processes it can see and whether a file next to its checkout is visible.
 const probeApp = `node -e "require('http').createServer((q,s)=>s.end(JSON.stringify({pids:require('fs').readdirSync('/proc').filter(p=>/^[0-9]+$/.test(p)).length,home:require('fs').existsSync(process.argv[1])}))).listen(+process.env.PORT,'127.0.0.1')" `;
 
-export async function sandboxSelfTest(paths: AppPaths): Promise<SelfTest> {
+export async function sandboxSelfTest(
+  paths: AppPaths,
+  platform: NodeJS.Platform = process.platform,
+): Promise<SelfTest> {
   let sandbox: Awaited<ReturnType<typeof sandboxForJob>>;
   try {
-    sandbox = await sandboxForJob({ paths });
+    sandbox = await sandboxForJob({ paths, platform });
   } catch (err) {
     const e = err as CoworkerError;
     return { state: 'fail', detail: `${e.message} ${e instanceof CoworkerError ? e.hint : ''}`.trim() };
@@ -68,7 +71,7 @@ export async function sandboxSelfTest(paths: AppPaths): Promise<SelfTest> {
         return { state: 'fail', detail: `the sandboxed app could see ${outside}, outside its checkout` };
       return {
         state: 'ok',
-        detail: `bubblewrap (${sandbox.bwrapPath}): a trial app answered through the bridge in ${Date.now() - started} ms, seeing ${seen.pids} processes and nothing outside its checkout`,
+        detail: `bubblewrap (${sandbox.bwrapPath}): a trial app answered through the bridge in ${Date.now() - started} ms, seeing ${seen.pids} processes and not a file placed beside its checkout`,
       };
     } finally {
       await killProcessGroup(proc.pgid, { graceMs: 500 });
