@@ -1,5 +1,5 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${…} are the config's own placeholders
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -117,5 +117,61 @@ describe('docker-compose.yml run without Docker', () => {
     expect(() =>
       composeServices(repoWith({ 'docker-compose.yml': 'services:\n  db:\n    image: postgres:16\n' })),
     ).toThrow(/no service looks like the app the browser opens/);
+  });
+
+  it('reads env_file: a committed template when the .env is not in the branch, environment winning, hosts rewritten', () => {
+    const root = repoWith({
+      'docker-compose.yml': [
+        'services:',
+        '  api:',
+        '    build: ./api',
+        '    command: node server.js',
+        '    env_file: [.env, { path: ./api/local.env, required: false }, api/defaults.env]',
+        '    environment: { MODE: compose }',
+        '    ports: ["8000:8000"]',
+        '  web:',
+        '    build: ./web',
+        '    command: node web.js',
+        '    env_file: web/.env',
+        '    depends_on: [api]',
+      ].join('\n'),
+      '.env.example': '# copy to .env\nWEB_ORIGIN=http://web:3000\nMODE=file\n',
+      'api/defaults.env': 'export LOG_LEVEL="debug"\n',
+      'web/.env': 'API_URL=http://api:8000/v1\n',
+    });
+    const { services } = composeServices(root)!;
+    expect(services.api?.env).toEqual({
+      WEB_ORIGIN: 'http://127.0.0.1:3000',
+      MODE: 'compose',
+      LOG_LEVEL: 'debug',
+    });
+    expect(services.web?.env).toEqual({ API_URL: 'http://127.0.0.1:${services.api.port}/v1' });
+  });
+
+  it('refuses a required env_file the branch lacks, and one outside the repository', () => {
+    const compose = (envFile: string) =>
+      `services:\n  web:\n    build: .\n    command: node s.js\n    env_file: ${envFile}\n`;
+    expect(() => composeServices(repoWith({ 'compose.yaml': compose('.env') }))).toThrow(
+      /the service "web" reads its variables from \.env, which the branch does not have \(nor \.env\.example\)/,
+    );
+    rmSync(dir!, { recursive: true, force: true });
+    expect(() => composeServices(repoWith({ 'compose.yaml': compose('../secrets.env') }))).toThrow(
+      /the env_file "\.\.\/secrets\.env" of the service "web" is outside the repository/,
+    );
+  });
+
+  it('does not follow a compose file or env_file that links out of the repository', () => {
+    const root = repoWith({ 'web.env': 'A=1\n' });
+    symlinkSync('/etc/passwd', path.join(root, 'docker-compose.yml'));
+    expect(() => composeServices(root)).toThrow(
+      /docker-compose\.yml in the branch is a link to \/etc\/passwd/,
+    );
+    rmSync(path.join(root, 'docker-compose.yml'));
+    writeFileSync(
+      path.join(root, 'compose.yaml'),
+      'services:\n  web:\n    build: .\n    command: node s.js\n    env_file: host.env\n',
+    );
+    symlinkSync('/etc/hostname', path.join(root, 'host.env'));
+    expect(() => composeServices(root)).toThrow(/host\.env in the branch is a link to \/etc\/hostname/);
   });
 });

@@ -7,11 +7,14 @@
 // services (`db:3306`, `http://api:8000`) become `127.0.0.1` and the port chosen for that service in
 // this job. Anything else — another image, a missing server binary — is a clear error naming it.
 
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
+import { parseDotenv } from '../../config/dotenvFile.js';
 import type { ServiceConfig } from '../../config/schema.js';
 import { CoworkerError } from '../../errors.js';
+import { isInside } from '../../paths.js';
+import { readRepoFile } from '../../repoFile.js';
 import { isFile } from '../fileKinds.js';
 import type { PlanNote } from '../types.js';
 import { findProgram, pythonWith } from './programs.js';
@@ -24,6 +27,7 @@ interface ComposeService {
   command?: string | string[];
   entrypoint?: string | string[];
   environment?: Record<string, string | number | boolean | null> | string[];
+  env_file?: string | Array<string | { path?: string; required?: boolean }>;
   ports?: Array<string | number | { target?: number }>;
   expose?: Array<string | number>;
   depends_on?: string[] | Record<string, unknown>;
@@ -58,11 +62,14 @@ export function composeServices(worktree: string): ComposeServices | undefined {
     new CoworkerError('INVALID_CONFIG', `${name}: ${message}`, hint);
   const describeHint =
     'Describe the app in "services" of .myfav-coworker.json instead (see "Full-stack apps" in the README); a config there wins over the compose file.';
-  if (statSync(file).size > maxComposeBytes)
+  // The branch's file: a regular file inside the checkout (never a link to /etc/…), bounded.
+  const text = readRepoFile(worktree, file);
+  if (text === undefined) return undefined;
+  if (Buffer.byteLength(text) > maxComposeBytes)
     throw invalid('the file is too large to be a compose file.', describeHint);
   let doc: unknown;
   try {
-    doc = parseYaml(readFileSync(file, 'utf8'));
+    doc = parseYaml(text);
   } catch (err) {
     throw invalid(`not valid YAML (${(err as Error).message.split('\n')[0]}).`, describeHint);
   }
@@ -107,7 +114,7 @@ export function composeServices(worktree: string): ComposeServices | undefined {
   for (const [svc, s] of entries) {
     const kind = kinds.get(svc)!;
     const rewrite = (text: string) => rewriteHosts(text, svc, containerPorts);
-    const env = environmentOf(s, svc, containerPorts);
+    const env = environmentOf(s, envFilesOf(worktree, name, svc, s), svc, containerPorts);
     const deps = dependsOn(s);
     const common = {
       ...(deps.length ? { dependsOn: deps } : {}),
@@ -286,20 +293,65 @@ function rewriteHosts(text: string, own: string, ports: Map<string, number | und
   return out;
 }
 
+/**
+ * The variables of a service's `env_file`s, in order (a later file wins). A file the branch does not
+ * have — a `.env` is usually not committed — is read from its committed template (`.env.example`,
+ * `.env.sample`) instead; without one, a required file is an error, as it is for Compose.
+ */
+function envFilesOf(
+  worktree: string,
+  composeFile: string,
+  svc: string,
+  s: ComposeService,
+): Array<[string, string]> {
+  const entries = s.env_file === undefined ? [] : Array.isArray(s.env_file) ? s.env_file : [s.env_file];
+  const pairs: Array<[string, string]> = [];
+  for (const entry of entries) {
+    const rel = typeof entry === 'string' ? entry : entry.path;
+    const required = typeof entry === 'string' || entry.required !== false;
+    if (!rel) continue;
+    const file = path.join(worktree, rel);
+    if (!isInside(worktree, file))
+      throw new CoworkerError(
+        'INVALID_CONFIG',
+        `${composeFile}: the env_file "${rel}" of the service "${svc}" is outside the repository.`,
+        'Name an env_file inside the repository, or describe the service in "services" of .myfav-coworker.json.',
+      );
+    const found = [file, `${file}.example`, `${file}.sample`]
+      .map((candidate) => [candidate, readRepoFile(worktree, candidate)] as const)
+      .find(([, text]) => text !== undefined);
+    if (!found) {
+      if (!required) continue;
+      throw new CoworkerError(
+        'INVALID_CONFIG',
+        `${composeFile}: the service "${svc}" reads its variables from ${rel}, which the branch does not have (nor ${rel}.example).`,
+        `Commit a template of it (${rel}.example, without secrets), mark it "required: false", or pass the values with --env-file.`,
+      );
+    }
+    const [used, text] = found;
+    pairs.push(...Object.entries(parseDotenv(text!, path.relative(worktree, used))));
+  }
+  return pairs;
+}
+
 function environmentOf(
   s: ComposeService,
+  fromFiles: Array<[string, string]>,
   own: string,
   ports: Map<string, number | undefined>,
 ): Record<string, string> {
   const ownPort = ports.get(own);
-  const pairs: Array<[string, string]> = Array.isArray(s.environment)
-    ? s.environment.flatMap((e) => {
-        const at = e.indexOf('=');
-        return at > 0 ? [[e.slice(0, at), e.slice(at + 1)] as [string, string]] : [];
-      })
-    : Object.entries(s.environment ?? {}).flatMap(([k, v]) =>
-        v === null || v === undefined ? [] : [[k, String(v)] as [string, string]],
-      );
+  // `environment` wins over `env_file`, as in Compose.
+  const pairs: Array<[string, string]> = fromFiles.concat(
+    Array.isArray(s.environment)
+      ? s.environment.flatMap((e) => {
+          const at = e.indexOf('=');
+          return at > 0 ? [[e.slice(0, at), e.slice(at + 1)] as [string, string]] : [];
+        })
+      : Object.entries(s.environment ?? {}).flatMap(([k, v]) =>
+          v === null || v === undefined ? [] : [[k, String(v)] as [string, string]],
+        ),
+  );
   const env: Record<string, string> = {};
   for (const [key, value] of pairs) {
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key) || key === 'PORT') continue; // PORT is the one we choose
@@ -357,12 +409,8 @@ function commandOf(s: ComposeService): string | undefined {
 /** The CMD (after an ENTRYPOINT) of the build context's Dockerfile: JSON form or shell form. */
 function dockerfileCommand(worktree: string, s: ComposeService, cwd: string): string | undefined {
   const name = (typeof s.build === 'object' && s.build.dockerfile) || 'Dockerfile';
-  let text: string;
-  try {
-    text = readFileSync(path.join(worktree, cwd, name), 'utf8');
-  } catch {
-    return undefined;
-  }
+  const text = readRepoFile(worktree, path.join(worktree, cwd, name));
+  if (text === undefined) return undefined;
   const last = (instruction: string) =>
     [...text.matchAll(new RegExp(`^\\s*${instruction}\\s+(.+)$`, 'gim'))].at(-1)?.[1]?.trim();
   const form = (value: string | undefined) => {
