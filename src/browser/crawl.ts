@@ -21,6 +21,13 @@ import type { CrawlOptions, CrawlResult } from './types.js';
 
 /** Longest wait for a page's `load` event, unless the options say otherwise. */
 export const NAVIGATION_TIMEOUT_MS = 15_000;
+/**
+ * A page that did not load in time is opened once more with this many times as long: a dev server
+ * compiles each page on its first request (Next, Astro, Vite SSR), which on a busy machine takes longer
+ * than a page load should, and the second request finds it compiled. Once a second try has timed out
+ * too, the app is taken to hang and later pages get one try (the cost of a hung app stays bounded).
+ */
+const SLOW_PAGE_FACTOR = 3;
 /** After `load`, wait for the network to go quiet (500 ms without requests), but no longer than this. */
 export const SETTLE_TIMEOUT_MS = 1_500;
 /** Links not visited (beyond the bound, or files) are checked with a request instead, at most this many. */
@@ -98,6 +105,7 @@ export async function smokeCrawl(session: BrowserSession, opts: CrawlOptions): P
   const digits = Math.max(2, String(maxPages).length);
   let request: APIRequestContext | null = null;
   let next = 0;
+  const patience: Patience = { secondTries: true };
 
   if (!follow) {
     // A fixed list does not grow as pages are visited: its pages load side by side (most of a page's
@@ -127,7 +135,7 @@ export async function smokeCrawl(session: BrowserSession, opts: CrawlOptions): P
     const worker = async () => {
       for (let index = await take(); index !== null; index = await take()) {
         throwIfCancelled(opts.signal);
-        const done = await visit(session, items[index] as QueueItem, index, digits, opts);
+        const done = await visitPatiently(session, items[index] as QueueItem, index, digits, opts, patience);
         visits[index] = done;
         opts.onPage?.(done.result, index);
       }
@@ -144,7 +152,14 @@ export async function smokeCrawl(session: BrowserSession, opts: CrawlOptions): P
   while (follow && next < queue.length && pages.length < maxPages) {
     throwIfCancelled(opts.signal);
     const item = queue[next++] as QueueItem;
-    const { result, page, finalUrl } = await visit(session, item, pages.length, digits, opts);
+    const { result, page, finalUrl } = await visitPatiently(
+      session,
+      item,
+      pages.length,
+      digits,
+      opts,
+      patience,
+    );
     request ??= page.context().request;
     // A same-origin redirect (/ → /login) already showed us the target: do not open it again.
     if (session.isAppUrl(finalUrl)) known.add(pageKey(finalUrl));
@@ -165,7 +180,16 @@ export async function smokeCrawl(session: BrowserSession, opts: CrawlOptions): P
     opts.onPage?.(result, pages.length - 1);
   }
 
-  if (!follow) {
+  if (follow) {
+    // A failing page first queued as a route (of the diff, of the config) is a broken link too when a
+    // page links to it, as on a fixed list: head and base judge it alike, so one problem has one identity.
+    brokenLinks.push(
+      ...linksToFailedPages(
+        pages.filter((p) => p.via !== 'link'),
+        pages,
+      ),
+    );
+  } else {
     // A fixed list of pages (the base commit, visited where the head went): a page that fails is a broken
     // link only where a page of this side links to it, and the links not visited are checked below.
     brokenLinks.push(...linksToFailedPages(pages));
@@ -218,13 +242,39 @@ export async function smokeCrawl(session: BrowserSession, opts: CrawlOptions): P
   return { pages, brokenLinks, ...(skipped.length ? { skipped } : {}) };
 }
 
+/** Whether a page that timed out still gets a second, longer try in this crawl. */
+interface Patience {
+  secondTries: boolean;
+}
+
+type Visit = { result: PageResult; page: BrowserPage; finalUrl: string; timedOut: boolean };
+
+/** A visit, and when the page did not load in time, a second one in a fresh tab with more time. */
+async function visitPatiently(
+  session: BrowserSession,
+  item: QueueItem,
+  index: number,
+  digits: number,
+  opts: CrawlOptions,
+  patience: Patience,
+): Promise<Visit> {
+  const timeoutMs = opts.navigationTimeoutMs ?? NAVIGATION_TIMEOUT_MS;
+  const first = await visit(session, item, index, digits, opts, timeoutMs);
+  if (!first.timedOut || !patience.secondTries || opts.signal?.aborted || session.closed) return first;
+  session.logger.debug(`${first.result.path} did not load in ${timeoutMs} ms: opening it once more`);
+  const second = await visit(session, item, index, digits, opts, timeoutMs * SLOW_PAGE_FACTOR);
+  if (second.timedOut) patience.secondTries = false;
+  return second;
+}
+
 async function visit(
   session: BrowserSession,
   item: QueueItem,
   index: number,
   digits: number,
   opts: CrawlOptions,
-): Promise<{ result: PageResult; page: BrowserPage; finalUrl: string }> {
+  timeoutMs: number,
+): Promise<Visit> {
   const result: PageResult = {
     url: item.url,
     path: pageKey(item.url),
@@ -261,11 +311,9 @@ async function visit(
   const started = performance.now();
   let loaded = false;
   let download = false;
+  let timedOut = false;
   try {
-    const response = await page.goto(item.url, {
-      waitUntil: 'load',
-      timeout: opts.navigationTimeoutMs ?? NAVIGATION_TIMEOUT_MS,
-    });
+    const response = await page.goto(item.url, { waitUntil: 'load', timeout: timeoutMs });
     result.loadMs = Math.round(performance.now() - started);
     result.status = response?.status() ?? documentStatus;
     loaded = true;
@@ -275,6 +323,7 @@ async function visit(
     result.loadMs = Math.round(performance.now() - started);
     result.status = documentStatus;
     const text = navigationError(err);
+    timedOut = !crashed && playwrightTimeoutSeconds(playwrightFirstLine(err)) !== undefined;
     if (/Download is starting/i.test(text)) download = true;
     else result.error = crashed ? 'The page crashed while loading.' : text;
   }
@@ -310,7 +359,7 @@ async function visit(
   result.failedRequests = problems.failedRequests;
   opts.signal?.removeEventListener('abort', onAbort);
   await step(page.close({ runBeforeUnload: false }));
-  return { result, page, finalUrl };
+  return { result, page, finalUrl, timedOut };
 }
 
 /**
@@ -329,12 +378,12 @@ async function newPageUnlessCancelled(session: BrowserSession, signal?: AbortSig
   }
 }
 
-/** Pages that failed, with each page of the crawl that links to them (in crawl order). */
-function linksToFailedPages(pages: readonly PageResult[]): BrokenLink[] {
+/** Pages that failed, with each page (of `from`: the crawl's) that links to them, in crawl order. */
+function linksToFailedPages(pages: readonly PageResult[], from: readonly PageResult[] = pages): BrokenLink[] {
   const broken: BrokenLink[] = [];
   for (const target of pages) {
     if (target.status !== null && target.status < 400) continue;
-    for (const page of pages) {
+    for (const page of from) {
       if (page === target || !page.links.some((l) => pageKey(l) === target.path)) continue;
       broken.push({
         from: page.path,

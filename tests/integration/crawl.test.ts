@@ -12,6 +12,7 @@ import { discoverBrowser } from '../../src/browser/discover.js';
 import { type BrowserSession, openBrowserSession } from '../../src/browser/session.js';
 import type { CrawlResult } from '../../src/browser/types.js';
 import { CancelledError } from '../../src/errors.js';
+import { findingsFromCrawl } from '../../src/report/findings.js';
 import type { PageResult } from '../../src/report/model.js';
 
 interface TestServer {
@@ -322,6 +323,7 @@ describe('smokeCrawl: failures and cancellation', () => {
   const hanging: http.ServerResponse[] = [];
   const checked: string[] = [];
   let compiled: Promise<void> | undefined;
+  let firstSlowSeen = 0;
 
   beforeAll(async () => {
     app = await serve((req, res) => {
@@ -347,6 +349,21 @@ describe('smokeCrawl: failures and cancellation', () => {
         compiled ??= new Promise((resolve) => setTimeout(resolve, 7_000));
         void compiled.then(answer);
         return;
+      }
+      // A page whose first request takes longer than a page load may (a dev server compiling it).
+      if (req.url === '/first-slow') {
+        const answer = () => res.writeHead(200, { 'content-type': 'text/html' }).end(page('First slow', ''));
+        if (firstSlowSeen++ === 0) setTimeout(answer, 1_500);
+        else answer();
+        return;
+      }
+      if (req.url === '/hub') {
+        res.writeHead(200, { 'content-type': 'text/html' });
+        return res.end(page('Hub', '<a href="/fails">Fails</a>'));
+      }
+      if (req.url === '/fails') {
+        res.writeHead(500, { 'content-type': 'text/html' });
+        return res.end(page('Failure', ''));
       }
       if (req.url === '/never-answers') {
         hanging.push(res);
@@ -414,18 +431,54 @@ describe('smokeCrawl: failures and cancellation', () => {
     ...overrides,
   });
 
-  it('records a page that does not load in time and carries on', async () => {
+  it('records a page that does not load in time, even given three times as long, and carries on', async () => {
     const result = await smokeCrawl(session, options({ navigationTimeoutMs: 1_000, maxPages: 3 }));
     expect(result.pages.map((pg) => pg.path)).toEqual(['/', '/hang', '/slow']);
     const hung = result.pages[1] as PageResult;
-    expect(hung.error).toBe('The page did not finish loading within 1 s.');
+    expect(hung.error).toBe('The page did not finish loading within 3 s.');
     expect(hung.status).toBeNull();
     expect(result.brokenLinks).toContainEqual({
       from: '/',
       url: `${app.origin}/hang`,
       status: null,
-      failure: 'The page did not finish loading within 1 s.',
+      failure: 'The page did not finish loading within 3 s.',
     });
+    // After a page that hung through its second try, the app is taken to hang: one try per page.
+    expect(result.pages[2]?.error).toBe('The page did not finish loading within 1 s.');
+  });
+
+  it('opens a page that did not load in time once more: a dev server compiling it on the first request', async () => {
+    const result = await smokeCrawl(
+      session,
+      options({ entryUrl: `${app.origin}/first-slow`, navigationTimeoutMs: 1_000, maxPages: 1 }),
+    );
+    expect(result.pages[0]).toMatchObject({ path: '/first-slow', status: 200, title: 'First slow' });
+    expect(result.pages[0]?.error).toBeUndefined();
+    expect(app.hits.filter((h) => h === 'GET /first-slow')).toHaveLength(2);
+  });
+
+  it('judges a failing page linked from another page as a broken link whether it came from the diff or a fixed list', async () => {
+    // The head reaches /fails as a route of the diff (followed crawl), the base as one of the head's
+    // pages (fixed list): the same problem, so the same key, or a pre-existing failure counts as new.
+    const crawls = await Promise.all(
+      [true, false].map((followLinks) =>
+        smokeCrawl(
+          session,
+          options({
+            entryUrl: `${app.origin}/hub`,
+            targets: [{ url: '/fails', via: 'diff' }],
+            maxPages: 2,
+            followLinks,
+          }),
+        ),
+      ),
+    );
+    for (const crawl of crawls) {
+      expect(crawl.brokenLinks).toEqual([{ from: '/hub', url: `${app.origin}/fails`, status: 500 }]);
+    }
+    const [head, base] = crawls.map((crawl) => findingsFromCrawl(crawl).map((f) => `${f.kind} ${f.key}`));
+    expect(head).toEqual(['http-error link|/fails|5xx']);
+    expect(base).toEqual(head);
   });
 
   it('follows a same-origin redirect once, and records a link that downloads a file without an error', async () => {
