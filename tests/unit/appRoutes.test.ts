@@ -226,6 +226,117 @@ export const router = createBrowserRouter([
     expect(result.unrouted.map((u) => u.file)).toEqual(['src/pages/Profile.tsx']);
   });
 
+  it('React Router: paths read from a constant object, here or imported (nested, relative, empty)', async () => {
+    const root = await app(
+      { react: '18.3.1', 'react-router': '7.0.0' },
+      {
+        'src/config/paths.ts': `export const paths = {
+  home: { path: '/', getHref: () => '/' },
+  auth: {
+    login: {
+      path: '/auth/login',
+      getHref: (to?: string) => \`/auth/login\${to ? \`?redirectTo=\${to}\` : ''}\`,
+    },
+  },
+  app: {
+    root: { path: '/app' },
+    dashboard: { path: '' },
+    users: { path: 'users' },
+    user: { path: 'users/:id' },
+    report: { path: '/report/' + 'x' },
+  },
+} as const;`,
+        'src/app/router.tsx': `import { createBrowserRouter } from 'react-router';
+import { paths } from '@/config/paths';
+export const createAppRouter = () =>
+  createBrowserRouter([
+    { path: paths.home.path, lazy: () => import('./routes/landing').then(convert) },
+    { path: paths.auth.login.path, lazy: () => import('./routes/auth/login').then(convert) },
+    {
+      path: paths.app.root.path,
+      element: <Root />,
+      children: [
+        { path: paths.app.dashboard.path, lazy: () => import('./routes/app/dashboard') },
+        { path: paths.app.users.path, lazy: () => import('./routes/app/users') },
+        { path: paths.app.user.path, lazy: () => import('./routes/app/user') },
+        { path: paths.app.report.path, lazy: () => import('./routes/app/report') },
+      ],
+    },
+  ]);`,
+        'src/App.tsx': `import { Routes, Route } from 'react-router';
+import Settings from './Settings';
+const ROUTES = { SETTINGS: '/settings' };
+export const App = () => <Routes><Route path={ROUTES.SETTINGS} element={<Settings />} /></Routes>;`,
+        'src/Settings.tsx': 'export default 1',
+        'src/app/routes/landing.tsx': 'export default 1',
+        'src/app/routes/auth/login.tsx': "import { LoginForm } from '@/features/auth/login-form';",
+        'src/features/auth/login-form.tsx': 'export const LoginForm = 1',
+        'src/app/routes/app/dashboard.tsx': 'export default 1',
+        'src/app/routes/app/users.tsx': 'export default 1',
+        'src/app/routes/app/user.tsx': 'export default 1',
+        'src/app/routes/app/report.tsx': 'export default 1',
+      },
+    );
+    const result = routesFromDiff(root, '', [
+      'src/features/auth/login-form.tsx',
+      'src/app/routes/landing.tsx',
+      'src/app/routes/app/dashboard.tsx',
+      'src/app/routes/app/users.tsx',
+      'src/app/routes/app/user.tsx',
+      'src/app/routes/app/report.tsx',
+      'src/Settings.tsx',
+    ]);
+    expect(result.routes.map((r) => [r.path, r.files])).toEqual([
+      ['/auth/login', ['src/features/auth/login-form.tsx']],
+      ['/', ['src/app/routes/landing.tsx']],
+      ['/app', ['src/app/routes/app/dashboard.tsx']],
+      ['/app/users', ['src/app/routes/app/users.tsx']],
+      ['/settings', ['src/Settings.tsx']],
+    ]);
+    // A parameter stays a parameter; a path built by an expression is not read as its first string.
+    expect(result.unrouted).toEqual([
+      {
+        file: 'src/app/routes/app/user.tsx',
+        why: 'its route /app/users/:id has a parameter: no concrete URL to open',
+      },
+      { file: 'src/app/routes/app/report.tsx', why: 'no route found' },
+    ]);
+  });
+
+  it('React Router: a splat route is a page at its prefix, unless that prefix has a route (then it is the not-found page)', async () => {
+    const root = await app(
+      { react: '17.0.2', 'react-router-dom': '6.8.2' },
+      {
+        'src/index.js': `import { HashRouter, Route, Routes } from "react-router-dom";
+import { App } from "./todo/app";
+render(<HashRouter><Routes><Route path="*" element={<App />} /></Routes></HashRouter>, root);`,
+        'src/todo/app.jsx': 'import { Main } from "./components/main";',
+        'src/todo/components/main.jsx': 'export function Main() {}',
+        'src/site.tsx': `import { createHashRouter } from 'react-router-dom';
+export const router = createHashRouter([
+  { path: '/docs', lazy: () => import('./Docs') },
+  { path: '/docs/*', lazy: () => import('./DocsNotFound') },
+  { path: '/blog/*', lazy: () => import('./Blog') },
+]);`,
+        'src/Docs.tsx': 'export default 1',
+        'src/DocsNotFound.tsx': 'export default 1',
+        'src/Blog.tsx': 'export default 1',
+      },
+    );
+    const result = routesFromDiff(root, '', [
+      'src/todo/components/main.jsx',
+      'src/DocsNotFound.tsx',
+      'src/Blog.tsx',
+    ]);
+    expect(result.routes.map((r) => [r.path, r.why])).toEqual([
+      ['/', 'src/todo/components/main.jsx, used by src/todo/app.jsx'],
+      ['/#/blog', 'src/Blog.tsx (React with React Router)'],
+    ]);
+    expect(result.unrouted).toEqual([
+      { file: 'src/DocsNotFound.tsx', why: 'its route /docs/* has a parameter: no concrete URL to open' },
+    ]);
+  });
+
   it('a component of a file-routed app leads to the pages that import it', async () => {
     const root = await app(
       { next: '15.0.0' },

@@ -89,7 +89,7 @@ export function routesFromDiff(appDir: string, appRelDir: string, changedFiles: 
     if (rule?.kind === 'route') return { paths: [rule.path], dynamic: [], endpoint: false };
     if (rule?.kind === 'dynamic') return { paths: [], dynamic: [rule.pattern], endpoint: false };
     if (rule?.kind === 'endpoint') return { paths: [], dynamic: [], endpoint: true };
-    const listed = tables?.byFile.get(rel) ?? [];
+    const listed = (tables?.byFile.get(rel) ?? []).map((p) => splatPage(p, tables?.paths) ?? p);
     const isParam = (p: string) => /[:*]/.test(p);
     const hash = tables?.hash ? '/#' : '';
     return {
@@ -129,6 +129,19 @@ export function routesFromDiff(appDir: string, appRelDir: string, changedFiles: 
     result.unrouted.push({ file, why });
   }
   return result;
+}
+
+/**
+ * A splat route (`*`, `/docs/*`) renders at its prefix when no other route has that path: TodoMVC's
+ * `<HashRouter><Route path="*" element={<App />} />` is the whole app at `/`. Beside a route of its own
+ * prefix (`/` and `*`) it is the not-found page, which no URL names.
+ */
+function splatPage(routePath: string, all: ReadonlySet<string> | undefined): string | undefined {
+  const prefix = /^(.*?)\/?\*$/.exec(routePath)?.[1];
+  if (prefix === undefined || /[:*]/.test(prefix)) return undefined;
+  const page = prefix === '' ? '/' : prefix;
+  const same = (p: string) => p.replace(/\/+$/, '') === page.replace(/\/+$/, '');
+  return [...(all ?? [])].some((p) => p !== routePath && same(p)) ? undefined : page;
 }
 
 function pagesImporting(

@@ -2,9 +2,19 @@
 // React Router's `createBrowserRouter([{ path: 'settings', element: <Settings /> }])` and
 // `<Route path="/settings" element={<Settings />} />`. "Plain" means the path is a string literal and
 // the component an imported name or an `import('./file')`: then a changed page file names its URL.
-// Anything computed (`path: paths.app.root`) is left alone — the report says no route was found.
+// A path read from a constant object (`path: paths.app.root.path`) counts when that object is a literal
+// (pathConstants.ts); anything computed is left alone — the report says no route was found.
 
 import path from 'node:path';
+import {
+  blankStringsAndComments,
+  enclosingBrace,
+  leadingString,
+  matchingBrace,
+  tagEnd,
+  withoutNested,
+} from './jsScan.js';
+import { leadingChain, type PathConstants, pathConstants } from './pathConstants.js';
 import { resolveImport, type SourceIndex } from './sourceIndex.js';
 
 export interface RouterTables {
@@ -19,6 +29,8 @@ export interface RouterTables {
    * known URL: following imports past the router would wrongly lead every page to the app's root.
    */
   routerFiles: Set<string>;
+  /** Every path the tables give a route, whether or not its component's file is known. */
+  paths: Set<string>;
 }
 
 const routerMarker =
@@ -29,6 +41,7 @@ export function readRouterTables(index: SourceIndex): RouterTables {
   let hash = false;
   const tableFiles: string[] = [];
   const routerFiles = new Set<string>();
+  const paths = new Set<string>();
   for (const file of index.files) {
     const text = index.text(file);
     if (!text || !routerMarker.test(text)) continue;
@@ -36,10 +49,12 @@ export function readRouterTables(index: SourceIndex): RouterTables {
     if (!/\bpath\s*[:=]/.test(text)) continue;
     if (/\bcreateWebHashHistory\s*\(|<HashRouter\b|\bcreateHashRouter\s*\(/.test(text)) hash = true;
     const names = importedNames(file, text, index);
-    const entries = [...objectRoutes(text), ...jsxRoutes(text)];
+    const constants = pathConstants(file, text, index, aliasRootOf(index));
+    const entries = [...objectRoutes(text, constants), ...jsxRoutes(text, constants)];
     if (entries.length === 0) continue;
     tableFiles.push(file);
     for (const entry of entries) {
+      paths.add(entry.path);
       const target = entry.importPath
         ? resolveImport(file, entry.importPath, index.files, aliasRootOf(index))
         : entry.component
@@ -51,7 +66,7 @@ export function readRouterTables(index: SourceIndex): RouterTables {
       byFile.set(target, list);
     }
   }
-  return { byFile, hash, tableFiles, routerFiles };
+  return { byFile, hash, tableFiles, routerFiles, paths };
 }
 
 interface Entry {
@@ -61,27 +76,35 @@ interface Entry {
 }
 
 /** `{ path: '…', component: X | () => import('…'), element: <X />, lazy: () => import('…'), children: [...] }`. */
-function objectRoutes(text: string): Entry[] {
+function objectRoutes(text: string, constants: PathConstants): Entry[] {
   const code = blankStringsAndComments(text);
   const entries: Entry[] = [];
   // Matched in the blanked code (a "path:" inside a string does not count), read in the text.
   for (const m of code.matchAll(/\bpath\s*:/g)) {
     const valueAt = (m.index ?? 0) + m[0].length;
-    const literal = /^\s*(['"`])([^'"`\n]*)\1/.exec(text.slice(valueAt));
-    if (!literal || (literal[1] === '`' && literal[2]?.includes('${'))) continue;
+    const own = pathValue(text.slice(valueAt), constants);
+    if (own === undefined) continue;
     const open = enclosingBrace(code, m.index ?? 0);
     if (open < 0) continue;
     const close = matchingBrace(code, open);
-    const own = withoutNested(text.slice(open + 1, close), code.slice(open + 1, close));
-    const pathValue = joinParents(literal[2] ?? '', code, text, open);
-    const ref = componentRef(own);
-    if (ref) entries.push({ path: pathValue, ...ref });
+    const body = withoutNested(text.slice(open + 1, close), code.slice(open + 1, close));
+    const full = joinParents(own, code, text, open, constants);
+    const ref = componentRef(body);
+    if (ref) entries.push({ path: full, ...ref });
   }
   return entries;
 }
 
+/** A route's path where its value starts: a string literal, or a constant's (`paths.auth.login.path`). */
+function pathValue(text: string, constants: PathConstants): string | undefined {
+  const literal = leadingString(text);
+  if (literal !== undefined) return literal;
+  const chain = leadingChain(text);
+  return chain ? constants(chain) : undefined;
+}
+
 /** `<Route path="x" element={<X />} />`, nested <Route>s joined with their parent's path. */
-function jsxRoutes(text: string): Entry[] {
+function jsxRoutes(text: string, constants: PathConstants): Entry[] {
   const code = blankStringsAndComments(text);
   const entries: Entry[] = [];
   const stack: string[] = [];
@@ -94,7 +117,13 @@ function jsxRoutes(text: string): Entry[] {
     const end = tagEnd(code, at);
     const tag = text.slice(at, end + 1);
     const selfClosing = code[end - 1] === '/';
-    const own = /\bpath\s*=\s*(?:\{\s*)?(['"])([^'"]*)\1/.exec(tag)?.[2];
+    const value = /\bpath\s*=\s*(\{\s*)?/.exec(tag);
+    const rest = value ? tag.slice(value.index + value[0].length) : '';
+    const own = !value
+      ? undefined
+      : value[1]
+        ? pathValue(rest.replace(/^([^}]*)\}[\s\S]*$/, '$1'), constants)
+        : leadingString(rest);
     const parent = stack.at(-1) ?? '';
     const full = own === undefined ? parent : join(parent, own);
     const ref = componentRef(tag);
@@ -146,12 +175,19 @@ function aliasRootOf(index: SourceIndex): string {
 }
 
 /** A child's relative path is joined with the paths of the route objects around it. */
-function joinParents(own: string, code: string, text: string, open: number): string {
+function joinParents(
+  own: string,
+  code: string,
+  text: string,
+  open: number,
+  constants: PathConstants,
+): string {
   let result = own;
   for (let at = enclosingBrace(code, open - 1); at >= 0 && !result.startsWith('/'); ) {
     const close = matchingBrace(code, at);
     const body = withoutNested(text.slice(at + 1, close), code.slice(at + 1, close));
-    const parent = /\bpath\s*:\s*(['"])([^'"]*)\1/.exec(body)?.[2];
+    const key = /\bpath\s*:\s*/.exec(body);
+    const parent = key ? pathValue(body.slice(key.index + key[0].length), constants) : undefined;
     if (parent !== undefined) result = join(parent, result);
     at = enclosingBrace(code, at - 1);
   }
@@ -162,58 +198,4 @@ function join(parent: string, child: string): string {
   if (child.startsWith('/')) return child;
   if (child === '') return parent || '/';
   return path.posix.join(parent || '/', child);
-}
-
-/** The text of an object without the objects nested in it (a route's own keys, not its children's). */
-function withoutNested(text: string, code: string): string {
-  let out = '';
-  let depth = 0;
-  for (let i = 0; i < code.length; i++) {
-    const ch = code[i];
-    if (ch === '{' || ch === '[') depth++;
-    if (depth === 0) out += text[i];
-    if (ch === '}' || ch === ']') depth = Math.max(0, depth - 1);
-  }
-  return out;
-}
-
-function enclosingBrace(code: string, from: number): number {
-  let depth = 0;
-  for (let i = from; i >= 0; i--) {
-    const ch = code[i];
-    if (ch === '}') depth++;
-    else if (ch === '{') {
-      if (depth === 0) return i;
-      depth--;
-    }
-  }
-  return -1;
-}
-
-function matchingBrace(code: string, open: number): number {
-  let depth = 0;
-  for (let i = open; i < code.length; i++) {
-    if (code[i] === '{') depth++;
-    else if (code[i] === '}' && --depth === 0) return i;
-  }
-  return code.length;
-}
-
-/** The `>` that ends a JSX tag, skipping `{…}` attribute values. */
-function tagEnd(code: string, from: number): number {
-  let depth = 0;
-  for (let i = from; i < code.length; i++) {
-    const ch = code[i];
-    if (ch === '{') depth++;
-    else if (ch === '}') depth--;
-    else if (ch === '>' && depth === 0) return i;
-  }
-  return code.length - 1;
-}
-
-/** Same length, strings and comments replaced by spaces: braces inside them do not count. */
-function blankStringsAndComments(text: string): string {
-  return text.replace(/\/\*[\s\S]*?\*\/|\/\/[^\n]*|(['"`])(?:\\.|(?!\1)[^\\\n])*\1/g, (m) =>
-    m.replace(/[^\n]/g, ' '),
-  );
 }
