@@ -1,6 +1,7 @@
-// Waiting with a limit, done one way everywhere: a time limit that gives a fallback, and a cancel that
-// stops the wait. Neither stops the work itself (a hung page call or an Octokit rate-limit wait cannot
-// be stopped); each leaves no timer or listener behind.
+// Waiting with a limit, done one way everywhere: a time limit that gives a fallback, a cancel that
+// stops the wait, and a pause between two tries that a cancel or an event cuts short. None stops the
+// work itself (a hung page call or an Octokit rate-limit wait cannot be stopped: give such work the
+// signal too when it takes one); each leaves no timer or listener behind.
 
 import { CancelledError, CoworkerError } from './errors.js';
 
@@ -28,5 +29,27 @@ export function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefine
     if (signal.aborted) return onAbort();
     signal.addEventListener('abort', onAbort, { once: true });
     work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
+/**
+ * Wait `ms`, or less: until `signal` fires or `until` settles (e.g. the process being waited for exits),
+ * whichever comes first. Never rejects — the caller looks at what ended it (`signal.aborted`…).
+ */
+export function pause(
+  ms: number,
+  opts: { signal?: AbortSignal | undefined; until?: Promise<unknown> | undefined } = {},
+): Promise<void> {
+  const { signal, until } = opts;
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const finish = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', finish);
+      resolve();
+    };
+    const timer = setTimeout(finish, Math.max(0, ms));
+    signal?.addEventListener('abort', finish, { once: true });
+    until?.then(finish, finish);
   });
 }

@@ -2,8 +2,8 @@
 // check the answering server is really ours. Any failure kills everything that was started.
 
 import { randomUUID } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { CancelledError, CoworkerError, throwIfCancelled } from '../errors.js';
+import { pause } from '../bounded.js';
+import { CoworkerError, throwIfCancelled } from '../errors.js';
 import { type Logger, silentLogger } from '../log.js';
 import { openSandboxRun } from '../sandbox/run.js';
 import type { Sandbox } from '../sandbox/types.js';
@@ -204,48 +204,33 @@ async function waitUntilReady(
   void proc.exited.then((e) => {
     exit = e;
   });
-  const aborted = new AbortController();
-  const onAbort = () => aborted.abort();
-  opts.signal?.addEventListener('abort', onAbort, { once: true });
-  const cancelled = new Promise<void>((resolve) =>
-    aborted.signal.addEventListener('abort', () => resolve(), { once: true }),
-  );
-  if (opts.signal?.aborted) onAbort();
   let delay = 100;
   let lastReason = 'not tried';
   let nextLogLook = Date.now() + 500;
-  try {
-    for (;;) {
-      if (aborted.signal.aborted) {
-        throwIfCancelled(opts.signal);
-        throw new CancelledError();
-      }
-      if (exit) throw appExited(plan, url, exit, opts.logFile);
-      const remaining = deadline - Date.now();
-      if (remaining <= 0) throw appNotReady(plan, url, opts, lastReason);
-      const result = await Promise.race([probeHttp(url, Math.min(2000, remaining)), cancelled]);
-      if (result?.ok) return { remoteAddress: result.remoteAddress };
-      if (result) lastReason = result.reason;
-      if (ours && Date.now() >= nextLogLook) {
-        // Not on our port: perhaps the log says where it went instead.
-        const announced = await findAnnouncedApp(
-          opts.logFile,
-          Number(url.port),
-          url.pathname + url.search,
-          ours,
-        );
-        if (announced) return { remoteAddress: announced.remoteAddress, announced };
-        nextLogLook = Date.now() + 1000;
-      }
-      await Promise.race([
-        sleep(Math.min(delay, Math.max(0, deadline - Date.now()))),
-        proc.exited,
-        cancelled,
-      ]);
-      delay = Math.min(Math.round(delay * 1.5), 500);
+  for (;;) {
+    throwIfCancelled(opts.signal);
+    if (exit) throw appExited(plan, url, exit, opts.logFile);
+    const remaining = deadline - Date.now();
+    if (remaining <= 0) throw appNotReady(plan, url, opts, lastReason);
+    // A cancel ends the probe at once (its connection closed before the app is stopped).
+    const result = await probeHttp(url, Math.min(2000, remaining), opts.signal);
+    throwIfCancelled(opts.signal);
+    if (result.ok) return { remoteAddress: result.remoteAddress };
+    lastReason = result.reason;
+    if (ours && Date.now() >= nextLogLook) {
+      // Not on our port: perhaps the log says where it went instead.
+      const announced = await findAnnouncedApp(
+        opts.logFile,
+        Number(url.port),
+        url.pathname + url.search,
+        ours,
+      );
+      if (announced) return { remoteAddress: announced.remoteAddress, announced };
+      nextLogLook = Date.now() + 1000;
     }
-  } finally {
-    opts.signal?.removeEventListener('abort', onAbort);
+    // Until the next try, unless the app exits or the job is cancelled first.
+    await pause(Math.min(delay, deadline - Date.now()), { until: proc.exited, signal: opts.signal });
+    delay = Math.min(Math.round(delay * 1.5), 500);
   }
 }
 

@@ -6,7 +6,8 @@ import https from 'node:https';
 
 export type ProbeResult = { ok: true; status: number; remoteAddress: string } | { ok: false; reason: string };
 
-export function probeHttp(url: URL, timeoutMs: number): Promise<ProbeResult> {
+/** `signal` ends the probe at once (its connection closed), as a failed attempt: the caller looks at the signal. */
+export function probeHttp(url: URL, timeoutMs: number, signal?: AbortSignal): Promise<ProbeResult> {
   return new Promise((resolve) => {
     const mod = url.protocol === 'https:' ? https : http;
     const req = mod.request(
@@ -18,6 +19,7 @@ export function probeHttp(url: URL, timeoutMs: number): Promise<ProbeResult> {
         // Local dev servers with self-signed certificates (Vite basic-ssl) are still "up".
         rejectUnauthorized: false,
         headers: { accept: 'text/html,*/*' },
+        ...(signal ? { signal } : {}),
       },
       (res) => {
         const remoteAddress = res.socket.remoteAddress ?? '';

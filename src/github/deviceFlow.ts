@@ -7,6 +7,7 @@
 // every later poll (or takes GitHub's new `interval` when larger), stops at the code's expiry, honours
 // the AbortSignal, and only returns to the library the final answer: a token, or an error of ours.
 
+import { pause } from '../bounded.js';
 import { CancelledError, CoworkerError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { githubApiError, isRequestError } from './apiErrors.js';
@@ -66,7 +67,8 @@ export async function startDeviceFlow(opts: DeviceFlowOptions): Promise<DeviceFl
     for (;;) {
       const wait = interval * pollFactor * secondMs;
       if (Date.now() + wait >= deadline) throw expiredError(endpoints.host);
-      await sleep(wait, opts.signal);
+      await pause(wait, { signal: opts.signal });
+      if (opts.signal?.aborted) throw new CancelledError('Login cancelled.');
       const response = await request(options);
       const data = (response.data ?? {}) as { error?: string; interval?: number; error_description?: string };
       if (!data.error) return response;
@@ -80,9 +82,12 @@ export async function startDeviceFlow(opts: DeviceFlowOptions): Promise<DeviceFl
     }
   });
 
+  // Settled by whichever comes first: the code (onVerification), or the end of the flow without one.
   let announce: (c: DeviceCode) => void = () => {};
-  const announced = new Promise<DeviceCode>((resolve) => {
+  let failBeforeCode: (err: unknown) => void = () => {};
+  const announced = new Promise<DeviceCode>((resolve, reject) => {
     announce = resolve;
+    failBeforeCode = reject;
   });
   const auth = createOAuthDeviceAuth({
     clientType: 'oauth-app',
@@ -102,8 +107,12 @@ export async function startDeviceFlow(opts: DeviceFlowOptions): Promise<DeviceFl
     },
   );
   // Until the code is known, a failure (no such client, flow disabled, network) is the caller's error.
-  const first = await Promise.race([announced, token.then(() => null)]);
-  if (!first) throw new CoworkerError('GITHUB_FAILED', 'GitHub issued a token without a device code.', '');
+  token.then(
+    () =>
+      failBeforeCode(new CoworkerError('GITHUB_FAILED', 'GitHub issued a token without a device code.', '')),
+    failBeforeCode,
+  );
+  const first = await announced;
   token.catch(() => {}); // the caller may drop it (e.g. an MCP client that never asks again)
   return { code: first, token };
 }
@@ -207,20 +216,5 @@ function deviceError(
     host: endpoints.host,
     apiUrl: endpoints.oauthUrl,
     what: 'the device login',
-  });
-}
-
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(new CancelledError('Login cancelled.'));
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(new CancelledError('Login cancelled.'));
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
   });
 }

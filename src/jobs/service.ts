@@ -10,7 +10,7 @@
 //   its owner polls: no schema change, and nothing but the owner ever aborts its pipeline.
 
 import PQueue from 'p-queue';
-import { withTimeout } from '../bounded.js';
+import { pause, withTimeout } from '../bounded.js';
 import { CancelledError, CoworkerError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { type AppPaths, artifactsDir } from '../paths.js';
@@ -230,8 +230,8 @@ export class JobService {
             elapsedMs: job.startedAt ? Date.now() - Date.parse(job.startedAt) : 0,
           });
         }
-        const pause = own ? remaining : Math.min(remaining, OTHER_PROCESS_POLL_MS);
-        await pauseUntil(own?.done, pause, opts.signal);
+        const wait = own ? remaining : Math.min(remaining, OTHER_PROCESS_POLL_MS);
+        await pause(wait, { until: own?.done, signal: opts.signal });
       }
     } finally {
       if (entry && opts.onProgress) entry.listeners.delete(opts.onProgress);
@@ -428,20 +428,6 @@ export class JobService {
     const sha = this.opts.githubHead ? await this.opts.githubHead(target, signal) : null;
     return { target, sha };
   }
-}
-
-/** Resolve when `done` settles, `ms` pass or `signal` fires, whichever is first; leaves no timer behind. */
-function pauseUntil(done: Promise<void> | undefined, ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const finish = () => {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', finish);
-      resolve();
-    };
-    const timer = setTimeout(finish, ms);
-    signal?.addEventListener('abort', finish, { once: true });
-    done?.then(finish, finish);
-  });
 }
 
 /** Whether `promise` settles within `ms`. */

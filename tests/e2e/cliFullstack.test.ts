@@ -8,7 +8,7 @@ import { buildFullstackRepo } from '../../fixtures/buildFullstackRepo.js';
 import type { Report } from '../../src/report/model.js';
 import { leftoversIn, reportFromJson, runCli, spawnCli, tempHome } from '../helpers/cli.js';
 import { createGitRepo } from '../helpers/gitRepo.js';
-import { processesWithMarker, waitForExit } from '../helpers/processes.js';
+import { exitOf, processesWithMarker, waitForExit } from '../helpers/processes.js';
 
 // A full-stack app as a user runs it: MariaDB (seeded), a FastAPI API and a frontend, described by
 // the repository's .myfav-coworker.json "services", started by the real binary inside the sandbox.
@@ -295,8 +295,7 @@ describe('a full-stack app (database + API + frontend from "services")', () => {
   it('stops every service on Ctrl-C (SIGINT) and reports the job cancelled', async () => {
     const { child, jobId, stderr } = await simulationWithServicesUp();
     child.kill('SIGINT');
-    expect(await waitForExit(child.pid!, 60_000)).toBe(true);
-    expect(child.exitCode).toBe(2);
+    expect(await exitOf(child, 60_000)).toEqual({ code: 2, signal: null });
     expect(stderr()).toMatch(/cancel/i);
     expect(stackProcesses()).toEqual([]);
     expect(processesWithMarker(jobId!)).toEqual([]);

@@ -44,6 +44,25 @@ export function isAlive(pid: number): boolean {
   }
 }
 
+/**
+ * How a child we spawned ended, from its own 'exit' event (null: still running after `ms`). Unlike
+ * waitForExit, its exit code is known by then: /proc shows a zombie before Node has reaped it.
+ */
+export function exitOf(
+  child: import('node:child_process').ChildProcess,
+  ms: number,
+): Promise<{ code: number | null; signal: NodeJS.Signals | null } | null> {
+  if (child.exitCode !== null || child.signalCode !== null)
+    return Promise.resolve({ code: child.exitCode, signal: child.signalCode });
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(null), ms);
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal });
+    });
+  });
+}
+
 /** Wait until `pid` no longer runs; true when gone within `ms`. */
 export async function waitForExit(pid: number, ms: number): Promise<boolean> {
   const deadline = Date.now() + ms;

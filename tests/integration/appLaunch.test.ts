@@ -288,6 +288,47 @@ ${serverJs}`,
     expect(processesWithMarker(jobId)).toEqual([]);
   });
 
+  // An app that accepts connections and never answers: each readiness probe hangs until its own time
+  // limit. On SIGTERM it says, a moment later, how many of our connections are still open.
+  const silentServerJs = `
+const net = require('node:net');
+let open = 0;
+net.createServer((socket) => {
+  open++;
+  console.log('probe connected');
+  socket.resume(); // read the request (else its end, and so the close, is never seen)
+  socket.on('close', () => open--);
+}).listen(Number(process.env.PORT), process.env.HOST);
+process.on('SIGTERM', () => setTimeout(() => { console.log('stopped with ' + open + ' open'); process.exit(0); }, 300));
+`;
+
+  it.runIf(hasProc)(
+    'a cancel ends a hanging probe: its connection is closed before the app is stopped',
+    async () => {
+      await writeFile(path.join(appDir, 'server.js'), silentServerJs);
+      const controller = new AbortController();
+      const launching = launch(plan('node server.js'), { signal: controller.signal, readyTimeoutMs: 30_000 });
+      await waitForLog('probe connected');
+      controller.abort();
+      await expect(launching).rejects.toBeInstanceOf(CancelledError);
+      expect(readFileSync(logFile(), 'utf8')).toContain('stopped with 0 open');
+      expect(processesWithMarker(jobId)).toEqual([]);
+    },
+  );
+
+  it.runIf(hasProc)(
+    'the ready timeout also bounds a hanging probe: APP_NOT_READY says so, nothing left',
+    async () => {
+      await writeFile(path.join(appDir, 'server.js'), silentServerJs);
+      const err = await launchError(plan('node server.js'), { readyTimeoutMs: 1500 });
+      expect(err.code).toBe('APP_NOT_READY');
+      expect(err.message).toMatch(/within 2 s \(last attempt: no answer within \d+ ms;/);
+      expect(readFileSync(logFile(), 'utf8')).toContain('probe connected');
+      expect(readFileSync(logFile(), 'utf8')).toContain('stopped with 0 open');
+      expect(await waitForNoProcesses(jobId, 5000)).toEqual([]);
+    },
+  );
+
   it('gives the app a private HOME and no secrets from our environment', async () => {
     await writeFile(
       path.join(appDir, 'server.js'),

@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { pause } from '../../bounded.js';
 import type { ServiceSpec } from '../../config/schema.js';
 import { CancelledError, CoworkerError, throwIfCancelled } from '../../errors.js';
 import { isInside } from '../../paths.js';
@@ -276,10 +276,7 @@ async function waitUntilServing(
   let lastReason = 'not tried';
   let delay = 100;
   for (;;) {
-    if (opts.signal.aborted) {
-      throwIfCancelled(opts.signal);
-      throw new CancelledError();
-    }
+    throwIfCancelled(opts.signal);
     if (exit) {
       throw new CoworkerError(
         'SERVICE_FAILED',
@@ -298,14 +295,14 @@ async function waitUntilServing(
       );
     }
     const probe = url
-      ? await probeHttp(url, Math.min(2000, remaining))
+      ? await probeHttp(url, Math.min(2000, remaining), opts.signal)
       : await probeTcp(
           opts.run?.probeSocket ? { probeSocket: opts.run.probeSocket } : { port },
           Math.min(2000, remaining),
         );
     if (probe.ok) return;
     if ('reason' in probe) lastReason = probe.reason;
-    await Promise.race([sleep(Math.min(delay, Math.max(0, deadline - Date.now()))), proc.exited]);
+    await pause(Math.min(delay, deadline - Date.now()), { until: proc.exited, signal: opts.signal });
     delay = Math.min(Math.round(delay * 1.5), 500);
   }
 }
