@@ -175,6 +175,11 @@ export class FakeGithub {
   /** Times (ms) of access-token polls, and the polls that came sooner than the interval. */
   readonly polls: number[] = [];
   tooEarlyPolls = 0;
+  /**
+   * Each access-token poll as the fake saw it: when (ms), the interval (protocol seconds) it demanded
+   * from the previous poll, and its answer (the OAuth error, or 'token').
+   */
+  readonly pollLog: Array<{ at: number; interval: number; answer: string }> = [];
   /** The interval (seconds) the device flow currently demands. */
   currentInterval = 0;
   /**
@@ -303,6 +308,7 @@ export class FakeGithub {
     this.device = { ...script, deviceCode: randomBytes(20).toString('hex'), issuedAt: 0, step: 0 };
     this.currentInterval = script.interval ?? 5;
     this.polls.length = 0;
+    this.pollLog.length = 0;
     this.tooEarlyPolls = 0;
   }
 
@@ -438,11 +444,16 @@ export class FakeGithub {
       return json(res, 200, { error: 'unsupported_grant_type' });
     const previous = this.polls.at(-1) ?? d.issuedAt;
     this.polls.push(now);
+    const interval = this.currentInterval;
+    const reply = (answer: Record<string, unknown>) => {
+      this.pollLog.push({ at: now, interval, answer: String(answer.error ?? 'token') });
+      json(res, 200, answer);
+    };
     // GitHub's rule: a poll sooner than the interval is answered slow_down (+5 s for later polls too).
     if (now - previous < this.currentInterval * this.secondMs - 5) {
       this.tooEarlyPolls++;
       this.currentInterval += 5;
-      return json(res, 200, {
+      return reply({
         error: 'slow_down',
         interval: this.currentInterval,
         error_description: 'Too many requests',
@@ -450,19 +461,19 @@ export class FakeGithub {
     }
     const step = d.steps[Math.min(d.step, d.steps.length - 1)] ?? 'pending';
     d.step++;
-    if (step === 'pending') return json(res, 200, oauthError('authorization_pending'));
+    if (step === 'pending') return reply(oauthError('authorization_pending'));
     if (step === 'slow_down') {
       this.currentInterval += 5;
-      return json(res, 200, { ...oauthError('slow_down'), interval: this.currentInterval });
+      return reply({ ...oauthError('slow_down'), interval: this.currentInterval });
     }
-    if (step === 'denied') return json(res, 200, oauthError('access_denied'));
-    if (step === 'expired') return json(res, 200, oauthError('expired_token'));
+    if (step === 'denied') return reply(oauthError('access_denied'));
+    if (step === 'expired') return reply(oauthError('expired_token'));
     if (typeof step === 'object') {
       // A bare RFC 8628 answer: a slow_down without the new interval (GitHub sends it; not every server does).
       if (step.error === 'slow_down') this.currentInterval += 5;
-      return json(res, 200, oauthError(step.error));
+      return reply(oauthError(step.error));
     }
-    json(res, 200, { access_token: d.token, token_type: 'bearer', scope: 'repo' });
+    reply({ access_token: d.token, token_type: 'bearer', scope: 'repo' });
   }
 
   private userFor(authorization: string | undefined): FakeUser | 'invalid' | undefined {
