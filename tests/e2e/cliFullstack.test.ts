@@ -33,7 +33,7 @@ function stackProcesses(): string[] {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8').replaceAll('\0', ' ');
-      if (!/mariadbd|mariadb-install-db|uvicorn|server\.js/.test(cmdline)) continue;
+      if (!/mariadbd|mariadb-install-db|uvicorn|redis-server|server\.js/.test(cmdline)) continue;
       const cwd = readlinkSync(`/proc/${entry}/cwd`);
       if (cmdline.includes(home.dir) || cwd.startsWith(home.dir)) found.push(`${entry} ${cmdline}`);
     } catch {
@@ -137,6 +137,56 @@ describe('a full-stack app (database + API + frontend from "services")', () => {
     expect(report.pages.map((p) => p.path)).toEqual(expect.arrayContaining(['/', '/product.html?id=1']));
     expect(report.findings.filter((f) => f.severity === 'error')).toEqual([]);
     expectNothingLeft(report);
+  }, 300_000);
+
+  it('runs a compose file’s redis image as the local redis-server: the page counts its visits in it', async () => {
+    // The page is served only once Redis answered INCR (RESP over a plain socket): a 500 otherwise.
+    const web = [
+      "const net = require('node:net');",
+      "require('node:http').createServer((q, s) => {",
+      '  const url = new URL(process.env.REDIS_URL);',
+      "  const c = net.connect(Number(url.port), url.hostname, () => c.write('*2\\r\\n$4\\r\\nINCR\\r\\n$6\\r\\nvisits\\r\\n'));",
+      "  c.once('data', (d) => { c.end(); const n = /^:(\\d+)/.exec(String(d)); s.statusCode = n ? 200 : 500; s.setHeader('content-type', 'text/html'); s.end('<!doctype html><html lang=en><title>Visits</title><main><h1>Visits: ' + (n ? n[1] : 'none') + '</h1></main></html>'); });",
+      "  c.on('error', (e) => { console.error('web: redis: ' + e.message); s.statusCode = 500; s.end('redis down'); });",
+      "}).listen(process.env.PORT, '127.0.0.1');",
+    ].join('\n');
+    const redisRepo = await createGitRepo({
+      files: {
+        'docker-compose.yml': [
+          'services:',
+          '  cache:',
+          '    image: redis:7-alpine',
+          '  web:',
+          '    build: .',
+          '    command: node server.js',
+          '    ports: ["3000:3000"]',
+          '    environment: { REDIS_URL: "redis://cache:6379" }',
+          '    depends_on: [cache]',
+        ].join('\n'),
+        'server.js': web,
+      },
+    });
+    try {
+      const r = await runCli(
+        ['simulate', redisRepo.path, '--head', 'main', '--no-compare-base', '--json', '--no-agent'],
+        {
+          home: home.dir,
+          timeoutMs: 280_000,
+        },
+      );
+      const report = reportFromJson(r.stdout);
+      expect(report, JSON.stringify(report.error)).toMatchObject({ status: 'completed', verdict: 'pass' });
+      expect((report.notes ?? []).join('\n')).toContain(
+        'cache: image redis:7-alpine → the local Redis server',
+      );
+      expect(report.pages.map((p) => [p.path, p.status, p.title])).toEqual([['/', 200, 'Visits']]);
+      expect(readFileSync(path.join(report.artifacts.dir, 'services', 'cache.log'), 'utf8')).toMatch(
+        /Ready to accept connections/,
+      );
+      expectNothingLeft(report);
+    } finally {
+      await redisRepo.cleanup();
+    }
   }, 300_000);
 
   it('finds a FastAPI app without any config and quotes its traceback for a broken route', async () => {
