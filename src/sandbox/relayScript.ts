@@ -1,8 +1,11 @@
 // The one process of ours inside a sandbox. It runs as the sandbox's main process (bubblewrap's init
 // is pid 1), so when it exits the kernel kills everything else in the PID namespace: daemons started
 // with setsid, env -i or a double fork included. It
-//   - relays inbound: a unix socket in the shared runtime dir → 127.0.0.1:PORT inside (the app), which
-//     is how the browser outside reaches an app that has no network of its own;
+//   - relays inbound: it dials our tunnel socket in the shared runtime dir and keeps a few connections
+//     waiting there; each one our bridge hands a browser connection ("A") it pipes to 127.0.0.1:PORT
+//     inside (the app), each probe ("P") it answers "1" or "0" (whether something listens on PORT).
+//     Our process only listens, never connects, on that dir: the sandbox can write it, and a symlink
+//     planted there would point a connect() of ours, resolved on the host, at any socket of the host;
 //   - relays outbound: 127.0.0.1:PORT inside → a unix socket our process listens on (the egress proxy,
 //     allowed local ports), the only ways out;
 //   - runs the command through /bin/sh and exits with its status.
@@ -10,17 +13,17 @@
 // must not depend on how this package was built or on anything the sandbox cannot see.
 
 export interface RelaySpec {
-  /** Unix socket (inside path) → TCP port inside the sandbox. */
+  /** Our tunnel socket (inside path) the relay dials → TCP port inside the sandbox. */
   inbound: Array<{ socket: string; port: number }>;
   /** TCP port inside the sandbox (on 127.0.0.1 and ::1) → unix socket (inside path). */
   outbound: Array<{ port: number; socket: string }>;
-  /**
-   * Unix socket (inside path) that answers "1" when something listens on the TCP port inside, else
-   * "0": how a TCP readiness check sees through the bridge (which accepts every connection itself).
-   */
-  probes?: Array<{ socket: string; port: number }>;
   command: string;
 }
+
+/** Connections the relay keeps waiting on each tunnel socket (a browser opens about six at once). */
+export const tunnelPoolSize = 8;
+/** First byte our side sends on a tunnel connection: pipe it to the app, or answer a probe. */
+export const tunnelOps = { app: 'A', probe: 'P' } as const;
 
 export const relaySource = String.raw`'use strict';
 const net = require('node:net');
@@ -37,40 +40,58 @@ function pipe(a, b) {
 }
 
 // The app may listen on 127.0.0.1 or on ::1 ("localhost" resolves either way).
-function connectApp(port, client) {
+function connectApp(port, onConnect, onFail) {
   const tryHost = (hosts) => {
     // noDelay: without it Nagle's algorithm holds small writes back (tens of ms per request).
     const upstream = net.connect({ host: hosts[0], port, noDelay: true });
     upstream.once('connect', () => {
       upstream.removeAllListeners('error');
-      pipe(client, upstream);
+      onConnect(upstream);
     });
-    upstream.once('error', () => (hosts.length > 1 ? tryHost(hosts.slice(1)) : client.destroy()));
+    upstream.once('error', () => (hosts.length > 1 ? tryHost(hosts.slice(1)) : onFail()));
   };
   tryHost(['127.0.0.1', '::1']);
 }
 
-const probes = spec.probes || [];
-let pending = spec.inbound.length + spec.outbound.length * 2 + probes.length;
+// One waiting connection to our tunnel socket; once used (or lost) another takes its place.
+function dialTunnel(socket, port) {
+  const tunnel = net.connect(socket);
+  let replaced = false;
+  const replace = (delay) => {
+    if (replaced) return;
+    replaced = true;
+    setTimeout(() => dialTunnel(socket, port), delay);
+  };
+  tunnel.once('error', () => {
+    tunnel.destroy();
+    replace(200);
+  });
+  tunnel.once('close', () => replace(200));
+  tunnel.once('data', (chunk) => {
+    replace(0);
+    tunnel.pause();
+    const op = String.fromCharCode(chunk[0]);
+    const rest = chunk.subarray(1);
+    if (op === ${JSON.stringify(tunnelOps.probe)}) {
+      connectApp(port, (upstream) => { upstream.destroy(); tunnel.end('1'); }, () => tunnel.end('0'));
+      return;
+    }
+    if (op !== ${JSON.stringify(tunnelOps.app)}) return void tunnel.destroy();
+    connectApp(port, (upstream) => {
+      if (rest.length) upstream.write(rest);
+      pipe(tunnel, upstream);
+      tunnel.resume();
+    }, () => tunnel.destroy());
+  });
+}
+
+let pending = spec.outbound.length * 2;
 function ready() {
   if (--pending <= 0) start();
 }
+// Our side listens before the sandbox starts: the dials succeed at once.
 for (const { socket, port } of spec.inbound) {
-  net.createServer((client) => connectApp(port, client)).listen(socket, ready);
-}
-for (const { socket, port } of probes) {
-  net.createServer((client) => {
-    const tryHost = (hosts) => {
-      const upstream = net.connect({ host: hosts[0], port });
-      upstream.once('connect', () => {
-        upstream.destroy();
-        client.end('1');
-      });
-      upstream.once('error', () => (hosts.length > 1 ? tryHost(hosts.slice(1)) : client.end('0')));
-    };
-    client.on('error', () => {});
-    tryHost(['127.0.0.1', '::1']);
-  }).listen(socket, ready);
+  for (let i = 0; i < ${tunnelPoolSize}; i++) dialTunnel(socket, port);
 }
 for (const { port, socket } of spec.outbound) {
   for (const host of ['127.0.0.1', '::1']) {
@@ -79,9 +100,9 @@ for (const { port, socket } of spec.outbound) {
     server.listen({ host, port }, ready);
   }
 }
+let child;
 if (pending === 0) start();
 
-let child;
 function start() {
   if (child) return;
   child = spawn('/bin/sh', ['-c', spec.command], { stdio: 'inherit', detached: true });

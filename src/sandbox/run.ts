@@ -9,7 +9,7 @@ import path from 'node:path';
 import { bwrapArgs, insideRuntimeDir, toolMounts, worktreeGitDir } from './bwrap.js';
 import { type EgressProxy, startEgressProxy } from './egressProxy.js';
 import { formatHostRule, type HostRule } from './hosts.js';
-import { type RelaySpec, relaySource } from './relayScript.js';
+import { type RelaySpec, relaySource, tunnelOps } from './relayScript.js';
 import type { BwrapSandbox } from './types.js';
 
 export interface SandboxRunOptions {
@@ -27,8 +27,11 @@ export interface SandboxRunOptions {
 export interface SandboxRun {
   /** App: the host port of the loopback bridge (= PORT inside). */
   port?: number;
-  /** App: a unix socket that answers "1" once something listens on that port inside, "0" before. */
-  probeSocket?: string;
+  /**
+   * App: whether something listens on that port inside (the bridge accepts every connection itself,
+   * so a TCP check through it would say nothing).
+   */
+  probe?: (timeoutMs: number) => Promise<{ ok: true } | { ok: false; reason: string }>;
   /** Environment entries the command needs inside (proxy settings). */
   env: Record<string, string>;
   /** [file, args] that run `command` with `env` in the sandbox. */
@@ -72,16 +75,16 @@ export async function openSandboxRun(sandbox: BwrapSandbox, opts: SandboxRunOpti
     const env: Record<string, string> = {};
 
     let port: number | undefined;
+    let bridge: Bridge | undefined;
     if (opts.phase === 'app') {
-      const bridge = await openBridge(
+      bridge = await openBridge(
         opts.appHost ?? '127.0.0.1',
         opts.appPort ?? 0,
-        path.join(runtimeDir, 'app.sock'),
+        path.join(runtimeDir, 'tunnel.sock'),
       );
       closers.push(bridge.close);
       port = bridge.port;
-      spec.inbound.push({ socket: `${insideRuntimeDir}/app.sock`, port });
-      spec.probes = [{ socket: `${insideRuntimeDir}/probe.sock`, port }];
+      spec.inbound.push({ socket: `${insideRuntimeDir}/tunnel.sock`, port });
     }
 
     const rules: HostRule[] =
@@ -129,7 +132,7 @@ export async function openSandboxRun(sandbox: BwrapSandbox, opts: SandboxRunOpti
     await mkdir(sandbox.packageCacheDir, { recursive: true, mode: 0o700 });
 
     return {
-      ...(port !== undefined ? { port, probeSocket: path.join(runtimeDir, 'probe.sock') } : {}),
+      ...(port !== undefined && bridge ? { port, probe: bridge.probe } : {}),
       env,
       wrap(command, childEnv) {
         const mounts = bwrapArgs({
@@ -188,32 +191,136 @@ function proxyEnv(url: string, phase: 'install' | 'app'): Record<string, string>
   };
 }
 
-/** The browser's way in: a TCP listener on the host that forwards each connection to the run's app socket. */
-async function openBridge(
-  host: string,
-  port: number,
-  socket: string,
-): Promise<{ port: number; close: () => Promise<void> }> {
+interface Bridge {
+  port: number;
+  probe: NonNullable<SandboxRun['probe']>;
+  close: () => Promise<void>;
+}
+
+/** How long a browser connection waits for the relay's next tunnel connection when all are in use. */
+const tunnelWaitMs = 5000;
+
+/**
+ * The browser's way in: a TCP listener on the host, and a unix socket in the runtime dir that the
+ * sandbox's relay dials (see relayScript.ts). Each browser connection is handed to one of the relay's
+ * waiting connections. We only listen on that socket, never connect to a path in the runtime dir: the
+ * sandbox can replace anything there, and our connect() would follow its symlink on the host.
+ */
+async function openBridge(host: string, port: number, tunnelSocket: string): Promise<Bridge> {
   const conns = new Set<net.Socket>();
+  const track = (s: net.Socket) => {
+    conns.add(s);
+    s.once('close', () => conns.delete(s));
+  };
+  /** The relay's connections, open (waiting or in use). */
+  const tunnels = new Set<net.Socket>();
+  const waitingTunnels: net.Socket[] = [];
+  const waitingClients: Array<(tunnel: net.Socket | undefined) => void> = [];
+  const tunnelServer = net.createServer((tunnel) => {
+    track(tunnel);
+    tunnels.add(tunnel);
+    tunnel.on('error', () => tunnel.destroy());
+    tunnel.once('close', () => {
+      tunnels.delete(tunnel);
+      const i = waitingTunnels.indexOf(tunnel);
+      if (i >= 0) waitingTunnels.splice(i, 1);
+    });
+    const client = waitingClients.shift();
+    if (client) client(tunnel);
+    else waitingTunnels.push(tunnel);
+  });
+  /** A tunnel for one connection; none when the relay is not (or no longer) there. */
+  const takeTunnel = (): Promise<net.Socket | undefined> => {
+    const ready = waitingTunnels.shift();
+    if (ready) return Promise.resolve(ready);
+    // A relay that runs keeps connections open (in use, or being replaced); none means it is gone.
+    if (tunnels.size === 0) return Promise.resolve(undefined);
+    return new Promise((resolve) => {
+      const give = (tunnel: net.Socket | undefined) => {
+        clearTimeout(timer);
+        resolve(tunnel);
+      };
+      const timer = setTimeout(() => {
+        const i = waitingClients.indexOf(give);
+        if (i >= 0) waitingClients.splice(i, 1);
+        resolve(undefined);
+      }, tunnelWaitMs);
+      waitingClients.push(give);
+    });
+  };
+
   // noDelay: without it Nagle's algorithm holds small writes back (tens of ms per request).
   const server = net.createServer({ noDelay: true }, (client) => {
-    conns.add(client);
-    client.once('close', () => conns.delete(client));
-    const upstream = net.connect(socket);
-    pipeBoth(client, upstream);
+    track(client);
+    client.pause();
+    void takeTunnel().then((tunnel) => {
+      if (!tunnel || client.destroyed) {
+        tunnel?.destroy();
+        client.destroy();
+        return;
+      }
+      tunnel.setNoDelay(true);
+      tunnel.write(tunnelOps.app);
+      pipeBoth(client, tunnel);
+    });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen({ host: host.replace(/^\[(.*)\]$/, '$1'), port, exclusive: true }, () => resolve());
-  });
+  await listen(tunnelServer, tunnelSocket);
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen({ host: host.replace(/^\[(.*)\]$/, '$1'), port, exclusive: true }, () => resolve());
+    });
+  } catch (err) {
+    tunnelServer.close();
+    throw err;
+  }
+
+  const probe: Bridge['probe'] = async (timeoutMs) => {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<{ ok: false; reason: string }>((resolve) => {
+      timer = setTimeout(() => resolve({ ok: false, reason: `no answer within ${timeoutMs} ms` }), timeoutMs);
+    });
+    const asked = takeTunnel().then(
+      (tunnel) =>
+        new Promise<{ ok: true } | { ok: false; reason: string }>((resolve) => {
+          if (!tunnel) return resolve({ ok: false, reason: 'the sandbox is not running' });
+          let answer = '';
+          tunnel.setEncoding('utf8');
+          tunnel.on('data', (chunk: string) => {
+            answer += chunk;
+          });
+          tunnel.once('close', () =>
+            resolve(answer === '1' ? { ok: true } : { ok: false, reason: 'nothing listens on the port yet' }),
+          );
+          tunnel.write(tunnelOps.probe);
+          void timeout.then(() => tunnel.destroy());
+        }),
+    );
+    try {
+      return await Promise.race([asked, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+
   return {
     port: (server.address() as net.AddressInfo).port,
+    probe,
     close: () =>
       new Promise<void>((resolve) => {
+        for (const give of waitingClients.splice(0)) give(undefined);
         for (const c of conns) c.destroy();
+        tunnelServer.close();
         server.close(() => resolve());
       }),
   };
+}
+
+function listen(server: net.Server, socket: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(socket, () => resolve());
+  });
 }
 
 /** An allowed local port: a unix socket in the runtime dir that forwards to 127.0.0.1:port on the host. */
@@ -224,10 +331,7 @@ async function openForward(socket: string, port: number): Promise<() => Promise<
     client.once('close', () => conns.delete(client));
     pipeBoth(client, net.connect({ host: '127.0.0.1', port, noDelay: true }));
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(socket, () => resolve());
-  });
+  await listen(server, socket);
   return () =>
     new Promise<void>((resolve) => {
       for (const c of conns) c.destroy();

@@ -648,6 +648,49 @@ require('node:http').createServer((req, res) => {
   });
 });
 
+describe("a branch that re-points the bridge's socket at a host service", () => {
+  // The runtime dir (/run/myfav inside) is the sandbox's to write. If our process connected to a socket
+  // there by path, a symlink planted in its place would make our process — outside, on the host's
+  // filesystem — connect the browser's requests to any unix socket of the host (docker.sock, …).
+  it('never reaches the host service: the browser only ever gets to the sandbox', async () => {
+    const home = tempHome();
+    cleanups.push(() => home.cleanup());
+    const hostSocket = path.join(work, `host-service-${randomUUID().slice(0, 6)}.sock`);
+    let hostConnections = 0;
+    const hostService = http.createServer((_req, res) => {
+      res.setHeader('content-type', 'text/html');
+      res.end('<!doctype html><title>host</title><link rel="icon" href="data:,"><p>host service</p>');
+    });
+    hostService.on('connection', () => hostConnections++);
+    await new Promise<void>((r) => hostService.listen(hostSocket, r));
+    cleanups.push(() => new Promise((r) => hostService.close(r)));
+    const server = `
+const fs = require('node:fs');
+for (const name of fs.readdirSync('/run/myfav')) {
+  if (!name.endsWith('.sock') || name === 'proxy.sock') continue;
+  const file = '/run/myfav/' + name;
+  try { fs.unlinkSync(file); fs.symlinkSync(${JSON.stringify(hostSocket)}, file); console.log('REPOINTED ' + name); }
+  catch (e) { console.log('could not re-point ' + name + ': ' + e.code); }
+}
+require('node:http').createServer((req, res) => {
+  res.setHeader('content-type', 'text/html');
+  res.end('<!doctype html><title>app</title><link rel="icon" href="data:,"><p>the app</p>');
+}).listen(Number(process.env.PORT), '127.0.0.1');
+`;
+    const repo = await createGitRepo({
+      files: { 'README.md': 'repoint\n' },
+      branches: { feature: { 'server.js': server } },
+    });
+    cleanups.push(() => repo.cleanup());
+    const { report } = await simulate(home.dir, repo.path, 'feature', ['--start', 'node server.js']);
+    const appLog = readFileSync(path.join(report.artifacts.dir, 'app.log'), 'utf8');
+    expect(appLog).toMatch(/REPOINTED \S+\.sock/);
+    expect(hostConnections).toBe(0);
+    expect(JSON.stringify(report)).not.toContain('host service');
+    expect(leftoversIn(home.dir)).toEqual([]);
+  });
+});
+
 describe('without bubblewrap', () => {
   const home = tempHome();
   let repo: GitRepo;

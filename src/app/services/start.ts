@@ -296,10 +296,7 @@ async function waitUntilServing(
     }
     const probe = url
       ? await probeHttp(url, Math.min(2000, remaining), opts.signal)
-      : await probeTcp(
-          opts.run?.probeSocket ? { probeSocket: opts.run.probeSocket } : { port },
-          Math.min(2000, remaining),
-        );
+      : await probeTcp(opts.run?.probe ? { probe: opts.run.probe } : { port }, Math.min(2000, remaining));
     if (probe.ok) return;
     if ('reason' in probe) lastReason = probe.reason;
     await pause(Math.min(delay, deadline - Date.now()), { until: proc.exited, signal: opts.signal });

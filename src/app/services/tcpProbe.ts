@@ -1,21 +1,18 @@
 // "Does the service accept connections on its port?" Unsandboxed, a TCP connection says so. Sandboxed,
-// our loopback bridge accepts every connection itself, so the sandbox's relay is asked instead, through
-// its probe socket: it tries the port inside and answers "1" or "0".
+// our loopback bridge accepts every connection itself, so the sandbox's relay is asked instead (the
+// run's probe): it tries the port inside and answers.
 
 import net from 'node:net';
 
 export type TcpProbeResult = { ok: true } | { ok: false; reason: string };
 
 export function probeTcp(
-  target: { port: number } | { probeSocket: string },
+  target: { port: number } | { probe: (timeoutMs: number) => Promise<TcpProbeResult> },
   timeoutMs: number,
 ): Promise<TcpProbeResult> {
+  if ('probe' in target) return target.probe(timeoutMs);
   return new Promise((resolve) => {
-    const viaRelay = 'probeSocket' in target;
-    const socket = viaRelay
-      ? net.connect(target.probeSocket)
-      : net.connect({ host: '127.0.0.1', port: target.port });
-    let answer = '';
+    const socket = net.connect({ host: '127.0.0.1', port: target.port });
     const done = (result: TcpProbeResult) => {
       clearTimeout(timer);
       socket.destroy();
@@ -28,16 +25,6 @@ export function probeTcp(
     socket.once('error', (err: NodeJS.ErrnoException) =>
       done({ ok: false, reason: err.code ?? err.message }),
     );
-    if (!viaRelay) {
-      socket.once('connect', () => done({ ok: true }));
-      return;
-    }
-    socket.setEncoding('utf8');
-    socket.on('data', (chunk: string) => {
-      answer += chunk;
-    });
-    socket.once('end', () =>
-      done(answer === '1' ? { ok: true } : { ok: false, reason: 'nothing listens on the port yet' }),
-    );
+    socket.once('connect', () => done({ ok: true }));
   });
 }
