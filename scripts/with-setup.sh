@@ -25,12 +25,14 @@ command -v gnome-keyring-daemon >/dev/null 2>&1 || missing+=(gnome-keyring)
 command -v dbus-run-session >/dev/null 2>&1 || missing+=(dbus dbus-user-session)
 # The OS sandbox the PR's install and app run in (Linux).
 if [ "$(uname -s)" = Linux ]; then command -v bwrap >/dev/null 2>&1 || missing+=(bubblewrap); fi
-# The full-stack fixture of the tests and the bench (Debian packages): MariaDB, Redis, and FastAPI +
+# The full-stack fixture of the tests and the bench (Debian packages): MariaDB, Redis, PostgreSQL, FastAPI +
 # uvicorn + PyMySQL for the system python3.
 if [ "$script" = test ] || [ "$script" = bench ]; then
   command -v mariadbd >/dev/null 2>&1 || [ -x /usr/sbin/mariadbd ] || missing+=(mariadb-server)
   # A compose file's redis image runs as the local redis-server.
   command -v redis-server >/dev/null 2>&1 || [ -x /usr/bin/redis-server ] || missing+=(redis-server)
+  # …and its postgres image as the local PostgreSQL (Debian keeps the binaries off PATH).
+  ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || command -v postgres >/dev/null 2>&1 || missing+=(postgresql)
   /usr/bin/python3 -c 'import fastapi, uvicorn, pymysql' >/dev/null 2>&1 ||
     missing+=(python3-fastapi python3-uvicorn python3-pymysql)
 fi

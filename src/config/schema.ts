@@ -59,6 +59,12 @@ export const serviceSchema = z
       .describe('Services started (and ready) before this one.')
       .optional(),
     app: z.literal(true).describe('The service the browser opens (exactly one).').optional(),
+    nonRoot: z
+      .literal(true)
+      .describe(
+        'Runs as an unprivileged user in its sandbox when myfav-coworker runs as root (servers that refuse root, e.g. PostgreSQL).',
+      )
+      .optional(),
   })
   .strict();
 
@@ -204,6 +210,8 @@ export interface ServiceSpec {
   env: Record<string, string>;
   ready: { url: string } | { port: true };
   dependsOn: string[];
+  /** Run as an unprivileged user (in its sandbox) even when we are root. */
+  nonRoot?: true;
 }
 
 export type AccessibilityLevel = 'warning' | 'error' | 'off';

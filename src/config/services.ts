@@ -98,5 +98,6 @@ function specOf(name: string, config: ServiceConfig): ServiceSpec {
     env: config.env ?? {},
     ready: config.ready ?? { port: true },
     dependsOn: config.dependsOn ?? [],
+    ...(config.nonRoot ? { nonRoot: true as const } : {}),
   };
 }

@@ -45,12 +45,21 @@ export interface MountSpec {
   /** Paths hidden even if a read-only dir contains them. */
   hidden: string[];
   cwd: string;
+  /**
+   * The uid (and gid) inside, when not ours. Its user namespace maps it to our uid outside, so what the
+   * code may touch does not change; only what it sees as its uid does.
+   */
+  uid?: number;
 }
+
+/** "nobody", in every passwd: the inside uid of a service that must not run as root. */
+export const nobodyUid = 65534;
 
 /** The bubblewrap arguments before the command. */
 export function bwrapArgs(spec: MountSpec): string[] {
   const args = [
     '--unshare-all',
+    ...(spec.uid !== undefined ? ['--uid', String(spec.uid), '--gid', String(spec.uid)] : []),
     '--die-with-parent',
     '--new-session',
     '--cap-drop',

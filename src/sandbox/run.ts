@@ -6,7 +6,7 @@ import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { bwrapArgs, insideRuntimeDir, toolMounts, worktreeGitDir } from './bwrap.js';
+import { bwrapArgs, insideRuntimeDir, nobodyUid, toolMounts, worktreeGitDir } from './bwrap.js';
 import { type EgressProxy, startEgressProxy } from './egressProxy.js';
 import { formatHostRule, type HostRule } from './hosts.js';
 import { type RelaySpec, relaySource, tunnelOps } from './relayScript.js';
@@ -22,6 +22,8 @@ export interface SandboxRunOptions {
   /** App: the port the browser reaches it at (0 = any free one); the app gets the same one inside. */
   appPort?: number;
   appHost?: string;
+  /** Run as "nobody" inside when we are root (a server that refuses root). */
+  nonRoot?: boolean;
 }
 
 export interface SandboxRun {
@@ -145,6 +147,7 @@ export async function openSandboxRun(sandbox: BwrapSandbox, opts: SandboxRunOpti
           hidden,
           runtimeDir,
           cwd: opts.cwd,
+          ...(opts.nonRoot && process.getuid?.() === 0 ? { uid: nobodyUid } : {}),
         });
         const relay: RelaySpec = { ...spec, command };
         return {

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildFullstackRepo } from '../../fixtures/buildFullstackRepo.js';
+import { findProgram } from '../../src/app/services/programs.js';
 import type { Report } from '../../src/report/model.js';
 import { leftoversIn, reportFromJson, runCli, spawnCli, tempHome } from '../helpers/cli.js';
 import { createGitRepo } from '../helpers/gitRepo.js';
@@ -33,7 +34,7 @@ function stackProcesses(): string[] {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8').replaceAll('\0', ' ');
-      if (!/mariadbd|mariadb-install-db|uvicorn|redis-server|server\.js/.test(cmdline)) continue;
+      if (!/mariadbd|mariadb-install-db|uvicorn|redis-server|postgres|server\.js/.test(cmdline)) continue;
       const cwd = readlinkSync(`/proc/${entry}/cwd`);
       if (cmdline.includes(home.dir) || cwd.startsWith(home.dir)) found.push(`${entry} ${cmdline}`);
     } catch {
@@ -188,6 +189,95 @@ describe('a full-stack app (database + API + frontend from "services")', () => {
       await redisRepo.cleanup();
     }
   }, 300_000);
+
+  it('runs a compose file’s postgres image as the local PostgreSQL, as an unprivileged user also when we are root', async () => {
+    const psql = findProgram('psql');
+    if (!psql || !findProgram('postgres') || !findProgram('initdb'))
+      expect.fail('this test needs PostgreSQL (scripts/with-setup.sh installs postgresql)');
+    // The page lists the rows the image's init script inserted, read with psql (no npm client needed).
+    const web = [
+      "const { execFile } = require('node:child_process');",
+      "require('node:http').createServer((q, s) => {",
+      "  execFile(process.env.PSQL, ['-tA', '-h', process.env.DB_HOST, '-p', process.env.DB_PORT, '-U', 'shop', '-d', 'shop', '-c', 'select name from items order by id'], (err, out, stderr) => {",
+      "    if (err) { console.error('web: psql: ' + stderr); s.statusCode = 500; return s.end('db down'); }",
+      "    s.setHeader('content-type', 'text/html');",
+      "    s.end('<!doctype html><html lang=en><title>' + out.trim().split('\\n').join(', ') + '</title><main><h1>Items</h1></main></html>');",
+      '  });',
+      "}).listen(process.env.PORT, '127.0.0.1');",
+    ].join('\n');
+    const pgRepo = await createGitRepo({
+      files: {
+        'docker-compose.yml': [
+          'services:',
+          '  db:',
+          '    image: postgres:16',
+          '    environment: { POSTGRES_USER: shop, POSTGRES_DB: shop }',
+          '    volumes: ["./db:/docker-entrypoint-initdb.d"]',
+          '  web:',
+          '    build: .',
+          '    command: node server.js',
+          '    ports: ["3000:3000"]',
+          `    environment: { DB_HOST: db, DB_PORT: "5432", PSQL: ${JSON.stringify(psql)} }`,
+          '    depends_on: [db]',
+        ].join('\n'),
+        'db/01-items.sql':
+          "create table items (id int primary key, name text);\ninsert into items values (1, 'kettle'), (2, 'teapot');\n",
+        'server.js': web,
+      },
+    });
+    try {
+      const r = await runCli(
+        ['simulate', pgRepo.path, '--head', 'main', '--no-compare-base', '--json', '--no-agent'],
+        {
+          home: home.dir,
+          timeoutMs: 280_000,
+        },
+      );
+      const report = reportFromJson(r.stdout);
+      expect(report, JSON.stringify(report.error)).toMatchObject({ status: 'completed', verdict: 'pass' });
+      expect((report.notes ?? []).join('\n')).toContain(
+        'db: image postgres:16 → the local PostgreSQL server',
+      );
+      expect(report.pages.map((p) => [p.path, p.status, p.title])).toEqual([['/', 200, 'kettle, teapot']]);
+      expectNothingLeft(report);
+    } finally {
+      await pgRepo.cleanup();
+    }
+  }, 300_000);
+
+  it.runIf(process.getuid?.() === 0)(
+    'refuses, as root with --no-sandbox, to start a service that must not run as root, saying why',
+    async () => {
+      const rootRepo = await createGitRepo({
+        files: {
+          '.myfav-coworker.json': JSON.stringify({
+            services: {
+              db: { start: 'sleep 60', nonRoot: true },
+              web: { start: 'node -e 0', dependsOn: ['db'], app: true },
+            },
+          }),
+        },
+      });
+      try {
+        const r = await runCli(
+          ['simulate', rootRepo.path, '--head', 'main', '--no-sandbox', '--json', '--no-agent'],
+          { home: home.dir, timeoutMs: 120_000 },
+        );
+        expect(r.code).not.toBe(0);
+        expect(JSON.parse(r.stdout).error).toMatchObject({
+          code: 'SERVICE_FAILED',
+          message: expect.stringMatching(
+            /The service "db" must not run as root \("nonRoot"\), and without the sandbox it would/,
+          ),
+          hint: expect.stringMatching(/Run with the sandbox/),
+        });
+        expect(leftoversIn(home.dir)).toEqual([]);
+      } finally {
+        await rootRepo.cleanup();
+      }
+    },
+    120_000,
+  );
 
   it('finds a FastAPI app without any config and quotes its traceback for a broken route', async () => {
     const page = (script: string) =>

@@ -223,12 +223,6 @@ function databaseService(
         'PostgreSQL server (postgres, initdb, psql)',
         'Debian/Ubuntu: sudo apt-get install postgresql',
       );
-    if (process.getuid?.() === 0)
-      throw new CoworkerError(
-        'SERVICE_FAILED',
-        `${composeFile}: the service "${svc}" uses the image ${s.image}; without Docker it runs as a local PostgreSQL server, and PostgreSQL refuses to run as root.`,
-        'Run myfav-coworker as a normal user, or describe the service in "services" of .myfav-coworker.json.',
-      );
     const user = env.POSTGRES_USER || 'postgres';
     const database = env.POSTGRES_DB || user;
     const psql_ = `${shellQuote(psql)} -v ON_ERROR_STOP=1 -h 127.0.0.1 -p \${port} -U ${shellQuote(user)}`;
@@ -245,6 +239,8 @@ function databaseService(
         `${shellQuote(initdb)} -D \${dataDir} -U ${shellQuote(user)} --auth=trust >/dev/null && ` +
         `exec ${shellQuote(server)} -D \${dataDir} -p \${port} -k \${dataDir} -c listen_addresses=127.0.0.1`,
       ready: { port: true },
+      // PostgreSQL refuses to run as root: as root, we run it as "nobody" in its sandbox.
+      nonRoot: true,
       ...(steps.length ? { seed: steps.join(' && ') } : {}),
     };
   }

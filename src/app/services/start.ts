@@ -183,8 +183,16 @@ async function startService(
     });
   }
 
-  opts.progress(`${spec.name}: starting: ${command}`);
   const sandbox = withLocalPorts(opts.sandbox, dependencyPorts);
+  if (spec.nonRoot && sandbox.kind !== 'bwrap' && process.getuid?.() === 0) {
+    // Sandboxed it runs as "nobody"; unsandboxed it would run as the root we are, which it refuses.
+    throw new CoworkerError(
+      'SERVICE_FAILED',
+      `The service "${spec.name}" must not run as root ("nonRoot"), and without the sandbox it would: myfav-coworker runs as root.`,
+      'Run with the sandbox (the default: drop --no-sandbox / "sandbox": false), where it runs as an unprivileged user, or run myfav-coworker as a normal user.',
+    );
+  }
+  opts.progress(`${spec.name}: starting: ${command}`);
   const run =
     sandbox.kind === 'bwrap'
       ? await openSandboxRun(sandbox, {
@@ -193,6 +201,7 @@ async function startService(
           home,
           cwd: dir,
           appPort: port,
+          ...(spec.nonRoot ? { nonRoot: true } : {}),
         })
       : undefined;
   let proc: GroupProcess | undefined;
