@@ -58,6 +58,8 @@ beforeAll(async () => {
   outsideFile = path.join(work, 'outside-secret.txt');
   writeFileSync(`/tmp/canary-${mark}`, 'host tmp');
   cleanups.push(() => rm(`/tmp/canary-${mark}`, { force: true }));
+  writeFileSync(`/dev/shm/canary-${mark}`, 'host shm');
+  cleanups.push(() => rm(`/dev/shm/canary-${mark}`, { force: true }));
   writeFileSync(outsideFile, 'OUTSIDE-SECRET');
 });
 afterAll(async () => {
@@ -153,6 +155,9 @@ async function main(p) {
   // /tmp is the sandbox's own: writing there works, and nothing of the host's /tmp (our canary) is in it.
   say('host-tmp', fs.existsSync('/tmp/canary-${mark}'), 'canary');
   fs.writeFileSync('/tmp/pwned-${mark}-' + phase, 'pwned');
+  // Likewise /dev/shm (POSIX shared memory lives there).
+  say('host-shm', fs.existsSync('/dev/shm/canary-${mark}'), 'canary');
+  try { fs.writeFileSync('/dev/shm/pwned-${mark}-' + phase, 'pwned'); } catch {}
   const daemon = spawn('setsid', ['env', '-i', '/bin/sh', '-c', 'sleep 600 # ${mark}; touch ${path.join(userHome, `late-${mark}`)}'], { detached: true, stdio: 'ignore' });
   daemon.unref();
   await connect('tcp-local-service', { host: '127.0.0.1', port: ${opts.foreignPort} });
@@ -182,6 +187,7 @@ const attackNames = [
   'ssh-key',
   'write-user-home',
   'host-tmp',
+  'host-shm',
   'tcp-local-service',
   'abstract-socket',
   'dbus-system',
@@ -270,6 +276,7 @@ require('./attack.js')('app').then(() => {
     // From outside: nothing written, nothing running, nothing reached.
     expect(readdirSync(userHome).filter((f) => f.includes(mark))).toEqual([]);
     expect(readdirSync('/tmp').filter((f) => f.includes(mark))).toEqual([`canary-${mark}`]);
+    expect(readdirSync('/dev/shm').filter((f) => f.includes(mark))).toEqual([`canary-${mark}`]);
     expect(processesWhoseCmdlineHas(mark)).toEqual([]);
     expect(processesWithMarker(report.id)).toEqual([]);
     expect(foreign.connections()).toBe(0);
