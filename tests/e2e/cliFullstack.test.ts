@@ -44,8 +44,12 @@ function stackProcesses(): string[] {
   return found;
 }
 
-async function simulate(args: string[]): Promise<{ code: number | null; report: Report; stderr: string }> {
-  const r = await runCli(['simulate', repo, ...args, '--json', '--no-agent'], {
+/** The real binary simulating `target` (the shop by default), without the agent, as JSON. */
+async function simulate(
+  args: string[],
+  target = repo,
+): Promise<{ code: number | null; report: Report; stderr: string }> {
+  const r = await runCli(['simulate', target, ...args, '--json', '--no-agent'], {
     home: home.dir,
     timeoutMs: 280_000,
   });
@@ -168,14 +172,8 @@ describe('a full-stack app (database + API + frontend from "services")', () => {
       },
     });
     try {
-      const r = await runCli(
-        ['simulate', redisRepo.path, '--head', 'main', '--no-compare-base', '--json', '--no-agent'],
-        {
-          home: home.dir,
-          timeoutMs: 280_000,
-        },
-      );
-      const report = reportFromJson(r.stdout);
+      const r = await simulate(['--head', 'main', '--no-compare-base'], redisRepo.path);
+      const report = r.report;
       expect(report, JSON.stringify(report.error)).toMatchObject({ status: 'completed', verdict: 'pass' });
       expect((report.notes ?? []).join('\n')).toContain(
         'cache: image redis:7-alpine → the local Redis server',
@@ -226,14 +224,8 @@ describe('a full-stack app (database + API + frontend from "services")', () => {
       },
     });
     try {
-      const r = await runCli(
-        ['simulate', pgRepo.path, '--head', 'main', '--no-compare-base', '--json', '--no-agent'],
-        {
-          home: home.dir,
-          timeoutMs: 280_000,
-        },
-      );
-      const report = reportFromJson(r.stdout);
+      const r = await simulate(['--head', 'main', '--no-compare-base'], pgRepo.path);
+      const report = r.report;
       expect(report, JSON.stringify(report.error)).toMatchObject({ status: 'completed', verdict: 'pass' });
       expect((report.notes ?? []).join('\n')).toContain(
         'db: image postgres:16 → the local PostgreSQL server',
@@ -293,14 +285,8 @@ describe('a full-stack app (database + API + frontend from "services")', () => {
       branches: { 'feature/count': { 'hello/main.py': page(fetchCount) } },
     });
     try {
-      const r = await runCli(
-        ['simulate', pyRepo.path, '--head', 'feature/count', '--base', 'main', '--json', '--no-agent'],
-        {
-          home: home.dir,
-          timeoutMs: 280_000,
-        },
-      );
-      const report = reportFromJson(r.stdout);
+      const r = await simulate(['--head', 'feature/count', '--base', 'main'], pyRepo.path);
+      const report = r.report;
       expect(r.stderr).toContain('settings from a Python web app found in the repository');
       expect((report.notes ?? []).join('\n')).toMatch(
         /FastAPI app at the repository root \(server = FastAPI\(\) in hello\/main\.py\)/,
@@ -346,11 +332,8 @@ describe('a full-stack app (database + API + frontend from "services")', () => {
       branches: { 'feature/notes': { 'server/server.js': api('NOTES.map(String)') } },
     });
     try {
-      const r = await runCli(
-        ['simulate', nodeRepo.path, '--head', 'feature/notes', '--base', 'main', '--json', '--no-agent'],
-        { home: home.dir, timeoutMs: 280_000 },
-      );
-      const report = reportFromJson(r.stdout);
+      const r = await simulate(['--head', 'feature/notes', '--base', 'main'], nodeRepo.path);
+      const report = r.report;
       expect(r.stderr).toContain('settings from a Node backend found beside the frontend');
       expect((report.notes ?? []).join('\n')).toMatch(
         /The API in server\/ \(server\/package\.json\), started with "npm run start" and PORT set to its port, beside the frontend in client\//,
@@ -390,14 +373,8 @@ describe('a full-stack app (database + API + frontend from "services")', () => {
       },
     });
     try {
-      const r = await runCli(
-        ['simulate', stackRepo.path, '--head', 'main', '--no-compare-base', '--json', '--no-agent'],
-        {
-          home: home.dir,
-          timeoutMs: 280_000,
-        },
-      );
-      const report = reportFromJson(r.stdout);
+      const r = await simulate(['--head', 'main', '--no-compare-base'], stackRepo.path);
+      const report = r.report;
       expect(report, JSON.stringify(report.error)).toMatchObject({
         status: 'completed',
         verdict: 'inconclusive',
