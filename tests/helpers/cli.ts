@@ -87,6 +87,11 @@ export function leftoversIn(home: string): string[] {
   return found;
 }
 
+/** What one job left in the cache dir (its worktree, its temp dir): must be none after it ended. */
+export function leftoversOf(home: string, jobId: string): string[] {
+  return leftoversIn(home).filter((entry) => path.basename(entry) === jobId);
+}
+
 /**
  * What `simulate --json` and `show --json` print: the fields MCP's get_simulation returns for the job,
  * or `{ error }` alone when no job was made.
