@@ -30,6 +30,12 @@ export const NAVIGATION_TIMEOUT_MS = 15_000;
 const SLOW_PAGE_FACTOR = 3;
 /** After `load`, wait for the network to go quiet (500 ms without requests), but no longer than this. */
 export const SETTLE_TIMEOUT_MS = 1_500;
+/**
+ * A page that still shows no text once settled is given this long to show some: an SPA renders after
+ * `load` — lazy routes a dev server compiles on demand, a mock service worker started first
+ * (bulletproof-react showed a blank page and a spinner, on head and base alike, and "passed").
+ */
+const CONTENT_TIMEOUT_MS = 10_000;
 /** Links not visited (beyond the bound, or files) are checked with a request instead, at most this many. */
 export const MAX_LINK_CHECKS = 20;
 const LINK_CHECK_CONCURRENCY = 4;
@@ -319,6 +325,7 @@ async function visit(
     loaded = true;
     // SPAs keep fetching after `load`, and errors often come right after a fetch resolves.
     await page.waitForLoadState('networkidle', { timeout: SETTLE_TIMEOUT_MS }).catch(() => {});
+    if (result.status !== null && result.status < 400) await untilSomeText(page);
   } catch (err) {
     result.loadMs = Math.round(performance.now() - started);
     result.status = documentStatus;
@@ -360,6 +367,24 @@ async function visit(
   opts.signal?.removeEventListener('abort', onAbort);
   await step(page.close({ runBeforeUnload: false }));
   return { result, page, finalUrl, timedOut };
+}
+
+/** Wait (bounded) for a page that shows no text yet to show some, then for its network to settle again. */
+async function untilSomeText(page: BrowserPage): Promise<void> {
+  // Runs in the page (no DOM types here).
+  const hasText = () =>
+    (
+      (globalThis as unknown as { document: { body?: { innerText?: string } | null } }).document.body
+        ?.innerText ?? ''
+    ).trim() !== '';
+  if ((await step(page.evaluate(hasText))) !== false) return;
+  const shown = await page
+    .waitForFunction(hasText, undefined, { timeout: CONTENT_TIMEOUT_MS, polling: 250 })
+    .then(
+      () => true,
+      () => false,
+    );
+  if (shown) await page.waitForLoadState('networkidle', { timeout: SETTLE_TIMEOUT_MS }).catch(() => {});
 }
 
 /**

@@ -352,10 +352,21 @@ describe('smokeCrawl: failures and cancellation', () => {
       }
       // A page whose first request takes longer than a page load may (a dev server compiling it).
       if (req.url === '/first-slow') {
-        const answer = () => res.writeHead(200, { 'content-type': 'text/html' }).end(page('First slow', ''));
+        const answer = () =>
+          res.writeHead(200, { 'content-type': 'text/html' }).end(page('First slow', '<p>Compiled</p>'));
         if (firstSlowSeen++ === 0) setTimeout(answer, 1_500);
         else answer();
         return;
+      }
+      // An SPA that renders well after `load` and after its network went quiet (a lazy route compiling).
+      if (req.url === '/renders-late') {
+        res.writeHead(200, { 'content-type': 'text/html' });
+        return res.end(
+          page(
+            'Late',
+            `<script>setTimeout(() => { document.body.innerHTML = '<a href="/done">Done</a>'; }, 3000);</script>`,
+          ),
+        );
       }
       if (req.url === '/hub') {
         res.writeHead(200, { 'content-type': 'text/html' });
@@ -363,7 +374,7 @@ describe('smokeCrawl: failures and cancellation', () => {
       }
       if (req.url === '/fails') {
         res.writeHead(500, { 'content-type': 'text/html' });
-        return res.end(page('Failure', ''));
+        return res.end(page('Failure', '<p>Internal error</p>'));
       }
       if (req.url === '/never-answers') {
         hanging.push(res);
@@ -455,6 +466,14 @@ describe('smokeCrawl: failures and cancellation', () => {
     expect(result.pages[0]).toMatchObject({ path: '/first-slow', status: 200, title: 'First slow' });
     expect(result.pages[0]?.error).toBeUndefined();
     expect(app.hits.filter((h) => h === 'GET /first-slow')).toHaveLength(2);
+  });
+
+  it('waits for a page that shows no text yet to render (bounded), then reads it', async () => {
+    const result = await smokeCrawl(
+      session,
+      options({ entryUrl: `${app.origin}/renders-late`, maxPages: 1 }),
+    );
+    expect(result.pages[0]?.links).toEqual([`${app.origin}/done`]);
   });
 
   it('judges a failing page linked from another page as a broken link whether it came from the diff or a fixed list', async () => {
