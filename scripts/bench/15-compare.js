@@ -9,7 +9,8 @@ import path from 'node:path';
 import { buildDemoRepo } from '../../fixtures/buildDemoRepo.js';
 import { reportOf } from './lib/simulateReport.js';
 
-const rounds = 3;
+// MYFAV_BENCH_ROUNDS: more rounds on a busy machine (the medians settle).
+const rounds = Math.max(3, Number(process.env.MYFAV_BENCH_ROUNDS) || 3);
 const variants = [
   { name: 'head only (--no-compare-base)', flags: ['--no-compare-base'] },
   { name: 'compare, base run cold (--refresh-base)', flags: ['--refresh-base'] },
@@ -57,24 +58,50 @@ export default async function compare(ctx) {
     }
     const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
     const headOnly = median(results[0].map((r) => r.wallMs));
+    const ms = (v) => (v === undefined ? '-' : `${Math.round(v)} ms`);
+    /** Median over the rounds of one figure of the report (absent in a run: not counted). */
+    const medianOf = (i, pick) => {
+      const values = results[i].map((r) => pick(r.report)).filter((v) => v !== undefined);
+      return values.length ? median(values) : undefined;
+    };
+    const sum = (timings, keys) =>
+      timings ? keys.reduce((total, k) => total + (timings[k] ?? 0), 0) : undefined;
     const rows = variants.map((v, i) => {
       const wall = median(results[i].map((r) => r.wallMs));
-      const compareMs = median(results[i].map((r) => r.report.timings.compare ?? 0));
       const verdicts = [...new Set(results[i].map((r) => r.report.verdict))].join('/');
+      const base = (r) => (r.comparison?.cached === false ? r.comparison.timings : undefined);
       return [
         v.name,
-        `${Math.round(wall)} ms`,
+        ms(wall),
         `${(wall / headOnly).toFixed(2)}×`,
-        `${Math.round(compareMs)} ms`,
+        // Where the wall time goes: the head's phases (job timings) and the base's own, which overlap them.
+        ms(medianOf(i, (r) => sum(r.timings, ['checkout', 'detect', 'install', 'launch']))),
+        ms(medianOf(i, (r) => r.timings.crawl)),
+        ms(medianOf(i, (r) => r.timings.compare)),
+        ms(medianOf(i, (r) => r.timings.teardown)),
+        ms(medianOf(i, (r) => sum(base(r), ['checkout', 'detect', 'install', 'launch']))),
+        ms(medianOf(i, (r) => base(r)?.crawl)),
         verdicts,
       ];
     });
     return {
       title: 'Base comparison on the demo (feature/stats vs main): wall time per simulation',
-      columns: ['variant', `wall (median of ${rounds})`, 'vs head only', 'compare phase', 'verdict'],
+      columns: [
+        'variant',
+        `wall (median of ${rounds})`,
+        'vs head only',
+        'head to app up',
+        'crawl',
+        'compare',
+        'teardown',
+        'base to app up',
+        'base crawl',
+        'verdict',
+      ],
       rows,
       notes: [
         "Cold: the base app is installed and started while the head installs and is crawled, then crawled at the head's pages in a second browser context; new findings are opened once more on head.",
+        'Phases are medians of each figure on its own (they need not add up to the wall median): head to app up = checkout + detect + install + launch of the head; crawl, compare, teardown = the job phases; base to app up and base crawl = the live base (cold only), which run beside the head phases.',
         'The base also visits each page as the head reaches it, and pages known on both sides are compared (pixels, a second load of new problems) while the head goes on; with the base cached nothing of the base runs.',
         `Machine: ${os.cpus().length} cores, Node ${process.version}, load average ${loadBefore.toFixed(1)} at the start, ${os.loadavg()[0].toFixed(1)} at the end (other work on the machine slows every variant, but not alike: the extra work of a comparison is CPU, and waits overlap only when a core is free).`,
       ],

@@ -1,6 +1,8 @@
 // axe-core on a page the crawl has open (after its screenshot, so the check cannot change what the
-// screenshot shows). axe-core is imported here only, and lazily: it is ~650 kB of source, which only
-// compared runs need.
+// screenshot shows). axe-core is read here only, and lazily: its minified build (axe.min.js) is ~650 kB of
+// source, which only compared runs need. The package's `source` export is the unminified build, 1.5 MB:
+// twice the text for every page to parse, and a copy of it in trace.zip for each page checked (the
+// trace records every evaluate's argument).
 //
 // We inject axe-core's source ourselves, once per frame, and call `axe.run` in the page: what
 // @axe-core/playwright's legacy mode does, without its second evaluation of the whole source in the main
@@ -9,6 +11,8 @@
 // blank tab for every check, and the frames it would reach beyond the page's own origin are blocked by
 // our session anyway.
 
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { withTimeout } from '../bounded.js';
 import type { A11yViolation } from '../report/model.js';
 import type { BrowserPage } from './session.js';
@@ -24,7 +28,7 @@ let axeSource: Promise<string> | undefined;
 
 /** The serious and critical violations on the page, by rule id (sorted, so reports are stable). */
 export async function accessibilityViolations(page: BrowserPage): Promise<A11yViolation[]> {
-  axeSource ??= import('axe-core').then((m) => m.default.source);
+  axeSource ??= readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
   // Same-origin frames only: results from other origins would not be the app's (and are blocked).
   const inject = `${await axeSource};axe.configure({ allowedOrigins: ['<same_origin>'], branding: { application: 'myfav-coworker' } });`;
   const [main, ...children] = page.frames();

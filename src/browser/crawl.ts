@@ -119,7 +119,7 @@ export async function smokeCrawl(session: BrowserSession, opts: CrawlOptions): P
     // the list while the crawl runs (the head's pages as the head visits them).
     const items = queue.slice(0, maxPages);
     next = items.length;
-    const visits: Awaited<ReturnType<typeof visit>>[] = [];
+    const visits: OpenedPage[] = [];
     let taken = 0;
     const take = async (): Promise<number | null> => {
       for (;;) {
@@ -141,9 +141,13 @@ export async function smokeCrawl(session: BrowserSession, opts: CrawlOptions): P
     const worker = async () => {
       for (let index = await take(); index !== null; index = await take()) {
         throwIfCancelled(opts.signal);
-        const done = await visitPatiently(session, items[index] as QueueItem, index, digits, opts, patience);
-        visits[index] = done;
-        opts.onPage?.(done.result, index);
+        const visit = await openPatiently(session, items[index] as QueueItem, index, digits, opts, patience);
+        await visit.finish();
+        log.debug(
+          `crawled ${visit.result.path}: ${visit.result.status ?? visit.result.error} (${visit.timings()})`,
+        );
+        visits[index] = visit;
+        opts.onPage?.(visit.result, index);
       }
     };
     await Promise.all(Array.from({ length: FIXED_LIST_CONCURRENCY }, worker));
@@ -155,36 +159,48 @@ export async function smokeCrawl(session: BrowserSession, opts: CrawlOptions): P
     }
   }
 
-  while (follow && next < queue.length && pages.length < maxPages) {
-    throwIfCancelled(opts.signal);
-    const item = queue[next++] as QueueItem;
-    const { result, page, finalUrl } = await visitPatiently(
-      session,
-      item,
-      pages.length,
-      digits,
-      opts,
-      patience,
-    );
-    request ??= page.context().request;
-    // A same-origin redirect (/ → /login) already showed us the target: do not open it again.
-    if (session.isAppUrl(finalUrl)) known.add(pageKey(finalUrl));
-    throwIfCancelled(opts.signal);
-    if (session.closed) throw browserGone(session);
+  // Following links: each page's last step (axe-core, in compared runs) runs while the next page loads —
+  // most of a load is waiting for the network to go quiet. Pages finish one at a time, in order, and at
+  // most one finishes beside the next one's load (two tabs).
+  let finishing: Promise<void> = Promise.resolve();
+  let opened = 0;
+  try {
+    while (follow && next < queue.length && opened < maxPages) {
+      throwIfCancelled(opts.signal);
+      const item = queue[next++] as QueueItem;
+      const visit = await openPatiently(session, item, opened++, digits, opts, patience);
+      request ??= visit.page.context().request;
+      // A same-origin redirect (/ → /login) already showed us the target: do not open it again.
+      if (session.isAppUrl(visit.finalUrl)) known.add(pageKey(visit.finalUrl));
+      throwIfCancelled(opts.signal);
+      if (session.closed) throw browserGone(session);
 
-    pages.push(result);
-    for (const link of result.links) enqueue({ url: link, via: 'link', from: result.path });
-    if (item.via === 'link' && (result.status === null || result.status >= 400)) {
-      brokenLinks.push({
-        from: item.from ?? '/',
-        url: item.url,
-        status: result.status,
-        ...(result.error ? { failure: result.error } : {}),
+      const { result } = visit;
+      for (const link of result.links) enqueue({ url: link, via: 'link', from: result.path });
+      if (item.via === 'link' && (result.status === null || result.status >= 400)) {
+        brokenLinks.push({
+          from: item.from ?? '/',
+          url: item.url,
+          status: result.status,
+          ...(result.error ? { failure: result.error } : {}),
+        });
+      }
+      const previous = finishing;
+      finishing = previous.then(async () => {
+        pages.push(await visit.finish());
+        log.debug(`crawled ${result.path}: ${result.status ?? result.error} (${visit.timings()})`);
+        opts.onPage?.(result, pages.length - 1);
       });
+      finishing.catch(() => {});
+      await previous;
     }
-    log.debug(`crawled ${result.path}: ${result.status ?? result.error}`);
-    opts.onPage?.(result, pages.length - 1);
+  } finally {
+    // No tab of the crawl outlives it.
+    await finishing.catch(() => {});
   }
+  await finishing;
+  throwIfCancelled(opts.signal);
+  if (session.closed) throw browserGone(session);
 
   if (follow) {
     // A failing page first queued as a route (of the diff, of the config) is a broken link too when a
@@ -253,34 +269,53 @@ interface Patience {
   secondTries: boolean;
 }
 
-type Visit = { result: PageResult; page: BrowserPage; finalUrl: string; timedOut: boolean };
+interface OpenedPage {
+  /** Complete once `finish()` resolved (its problems and accessibility are added then). */
+  result: PageResult;
+  page: BrowserPage;
+  finalUrl: string;
+  timedOut: boolean;
+  /** The page as it is now, before `finish()`: the problems seen so far (a copy). */
+  soFar(): PageResult;
+  /** The page's last steps: axe-core (when asked), then its problems collected and the tab closed. */
+  finish(): Promise<PageResult>;
+  /** Where the page's time went, for the debug log. */
+  timings(): string;
+}
 
-/** A visit, and when the page did not load in time, a second one in a fresh tab with more time. */
-async function visitPatiently(
+/**
+ * A page opened (see `openPage`), and when it did not load in time, a second time in a fresh tab with
+ * more time (the first finished and closed). `onPageLoaded` hears of the try that counts.
+ */
+async function openPatiently(
   session: BrowserSession,
   item: QueueItem,
   index: number,
   digits: number,
   opts: CrawlOptions,
   patience: Patience,
-): Promise<Visit> {
+): Promise<OpenedPage> {
   const timeoutMs = opts.navigationTimeoutMs ?? NAVIGATION_TIMEOUT_MS;
-  const first = await visit(session, item, index, digits, opts, timeoutMs);
-  if (!first.timedOut || !patience.secondTries || opts.signal?.aborted || session.closed) return first;
-  session.logger.debug(`${first.result.path} did not load in ${timeoutMs} ms: opening it once more`);
-  const second = await visit(session, item, index, digits, opts, timeoutMs * SLOW_PAGE_FACTOR);
-  if (second.timedOut) patience.secondTries = false;
-  return second;
+  let opened = await openPage(session, item, index, digits, opts, timeoutMs);
+  if (opened.timedOut && patience.secondTries && !opts.signal?.aborted && !session.closed) {
+    await opened.finish();
+    session.logger.debug(`${opened.result.path} did not load in ${timeoutMs} ms: opening it once more`);
+    opened = await openPage(session, item, index, digits, opts, timeoutMs * SLOW_PAGE_FACTOR);
+    if (opened.timedOut) patience.secondTries = false;
+  }
+  opts.onPageLoaded?.(opened.soFar(), index);
+  return opened;
 }
 
-async function visit(
+/** A page loaded, settled, its links read and its screenshot taken. */
+async function openPage(
   session: BrowserSession,
   item: QueueItem,
   index: number,
   digits: number,
   opts: CrawlOptions,
   timeoutMs: number,
-): Promise<Visit> {
+): Promise<OpenedPage> {
   const result: PageResult = {
     url: item.url,
     path: pageKey(item.url),
@@ -346,27 +381,53 @@ async function visit(
   }
   // A timed-out page may still show something useful; a network error page or a download shows nothing.
   const rendered = !page.isClosed() && onApp && !download && (loaded || documentStatus !== null);
+  const settled = performance.now();
   if (rendered) result.screenshot = await screenshot(page, item.url, index, digits, opts, session);
-  if (rendered && opts.accessibility && !page.isClosed() && !crashed) {
-    const violations = await step(
-      accessibilityViolations(page).catch((err: unknown) => {
-        log(session, `no accessibility check of ${page.url()}`, err);
-        return undefined;
-      }),
-      A11Y_TIMEOUT_MS,
-    );
-    if (violations) result.a11y = violations;
-  }
-  if (crashed && !result.error) result.error = 'The page crashed.';
+  const shot = performance.now();
+  let checked = shot;
 
-  const problems = watch.drain();
-  watch.stop();
-  result.pageErrors = problems.pageErrors;
-  result.consoleErrors = problems.consoleErrors;
-  result.failedRequests = problems.failedRequests;
-  opts.signal?.removeEventListener('abort', onAbort);
-  await step(page.close({ runBeforeUnload: false }));
-  return { result, page, finalUrl, timedOut };
+  const finish = async (): Promise<PageResult> => {
+    if (rendered && opts.accessibility && !page.isClosed() && !crashed) {
+      const violations = await step(
+        accessibilityViolations(page).catch((err: unknown) => {
+          log(session, `no accessibility check of ${page.url()}`, err);
+          return undefined;
+        }),
+        A11Y_TIMEOUT_MS,
+      );
+      if (violations) result.a11y = violations;
+      checked = performance.now();
+    }
+    if (crashed && !result.error) result.error = 'The page crashed.';
+
+    const problems = watch.drain();
+    watch.stop();
+    result.pageErrors = problems.pageErrors;
+    result.consoleErrors = problems.consoleErrors;
+    result.failedRequests = problems.failedRequests;
+    opts.signal?.removeEventListener('abort', onAbort);
+    await step(page.close({ runBeforeUnload: false }));
+    return result;
+  };
+  let finished: Promise<PageResult> | undefined;
+  const ms = (from: number, to: number) => `${Math.round(to - from)} ms`;
+  return {
+    result,
+    page,
+    finalUrl,
+    timedOut,
+    soFar: () => {
+      const { pageErrors, consoleErrors, failedRequests } = watch.peek();
+      return { ...result, pageErrors, consoleErrors, failedRequests };
+    },
+    finish: () => {
+      finished ??= finish();
+      return finished;
+    },
+    timings: () =>
+      `load ${result.loadMs} ms, settled ${ms(started, settled)}, screenshot ${ms(settled, shot)}` +
+      (opts.accessibility ? `, axe-core ${ms(shot, checked)}` : ''),
+  };
 }
 
 /** Wait (bounded) for a page that shows no text yet to show some, then for its network to settle again. */

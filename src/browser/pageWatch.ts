@@ -20,6 +20,8 @@ export interface PageProblems {
 export interface PageWatch {
   /** Everything recorded since the last drain. */
   drain(): PageProblems;
+  /** What `drain()` would return now, without draining. */
+  peek(): PageProblems;
   /** Stop listening (the page stays open). */
   stop(): void;
 }
@@ -88,15 +90,12 @@ export function watchPage(
 
   return {
     drain() {
-      const out = problems;
+      const out = annotated(problems);
       problems = empty();
-      if (out.blockedRequests.length > 0) {
-        const note = ` (myfav-coworker blocked this page's requests to other origins: ${out.blockedRequests.slice(0, 3).join(', ')})`;
-        const annotate = (text: string) => (NETWORK_FAILURE_TEXT.test(text) ? `${text}${note}` : text);
-        out.pageErrors = out.pageErrors.map(annotate);
-        out.consoleErrors = out.consoleErrors.map(annotate);
-      }
       return out;
+    },
+    peek() {
+      return annotated(problems);
     },
     stop() {
       page.off('pageerror', onPageError);
@@ -123,6 +122,23 @@ export function formatPageError(
     .find((line) => line.startsWith('at '));
   const location = at ? ` (${at.split(`${origin}/`).join('/')})` : '';
   return clipText(`${head}${location}`);
+}
+
+/** A copy of the problems, messages about failed fetches annotated with the requests we blocked. */
+function annotated(problems: PageProblems): PageProblems {
+  const out = {
+    pageErrors: [...problems.pageErrors],
+    consoleErrors: [...problems.consoleErrors],
+    failedRequests: [...problems.failedRequests],
+    blockedRequests: [...problems.blockedRequests],
+  };
+  if (out.blockedRequests.length > 0) {
+    const note = ` (myfav-coworker blocked this page's requests to other origins: ${out.blockedRequests.slice(0, 3).join(', ')})`;
+    const annotate = (text: string) => (NETWORK_FAILURE_TEXT.test(text) ? `${text}${note}` : text);
+    out.pageErrors = out.pageErrors.map(annotate);
+    out.consoleErrors = out.consoleErrors.map(annotate);
+  }
+  return out;
 }
 
 function empty(): PageProblems {

@@ -28,6 +28,11 @@ export interface CrawlOptions {
   /** Called after each page (index is zero-based), for progress output. */
   onPage?: (page: PageResult, index: number) => void;
   /**
+   * Called once a page has loaded and settled and its screenshot is taken, before its accessibility
+   * check: what it showed so far (a copy; the complete page comes with `onPage`).
+   */
+  onPageLoaded?: (page: PageResult, index: number) => void;
+  /**
    * false: visit exactly the entry page and the targets (no link is followed), e.g. the base commit at the
    * pages the head visited. Default true.
    */

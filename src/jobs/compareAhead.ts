@@ -7,6 +7,7 @@
 
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
+import PQueue from 'p-queue';
 import { smokeCrawl } from '../browser/crawl.js';
 import type { BrowserSession } from '../browser/session.js';
 import type { CrawlResult, CrawlTarget, PageFeed } from '../browser/types.js';
@@ -20,6 +21,8 @@ import { type CachedBaseRun, restoreScreenshots } from './baseCache.js';
 import type { BaseSide } from './baseSide.js';
 import { comparedPage, comparePixels, type PixelResult, type VisualSettings } from './compareVisuals.js';
 import { isRecheckSuspect } from './recheck.js';
+
+const RECHECK_CONCURRENCY = 2;
 
 export interface CompareAheadInput {
   /** The head's session: the base gets a sibling context in it, and rechecks open head pages in it. */
@@ -54,12 +57,19 @@ export class CompareAhead {
   private readonly feed = new HeadPageFeed();
   private result: Promise<AheadBase>;
   private live: Promise<LiveBase> | null = null;
+  /** The live base's app (stopped early by `releaseBaseWhenCrawled`). */
+  private liveSide: BaseSide | null = null;
+  private released: Promise<void> = Promise.resolve();
   private cached: CachedBaseRun | null = null;
   private readonly basePages = new Map<string, PageResult>();
   private readonly rechecks = new Map<string, Promise<PageResult | undefined>>();
   private readonly pixels = new Map<string, Promise<PixelResult>>();
-  /** One page at a time each: decoded screenshots are large, and head tabs compete with the crawl. */
-  private recheckChain: Promise<unknown> = Promise.resolve();
+  /**
+   * Second loads, two at a time: a load is mostly waiting for the page's network to go quiet, but head
+   * tabs compete with the crawl's.
+   */
+  private readonly recheckQueue = new PQueue({ concurrency: RECHECK_CONCURRENCY });
+  /** One pixel comparison at a time: decoded screenshots are large. */
   private pixelChain: Promise<unknown>;
   private stopped = false;
   /** The head app has stopped (a base on the same fixed port needed it): no more second loads. */
@@ -105,9 +115,46 @@ export class CompareAhead {
     this.pair(page.path);
   }
 
+  /**
+   * The head crawl's `onPageLoaded`: the page has loaded, its accessibility check still runs. When its
+   * base page is known and it already shows a new problem, its second load starts now, beside the
+   * check (for the last page it would otherwise wait for the check, at the end of the crawl).
+   */
+  headPageLoaded(page: PageResult): void {
+    if (this.stopped || this.headGone || this.rechecks.has(page.path)) return;
+    const base = this.basePages.get(page.path);
+    if (base && showsNewProblem(page, base)) this.queueRecheck(page);
+  }
+
   /** The head's crawl is over: the base has every page it will get. */
   headDone(): void {
     this.feed.close();
+    // The base is still on its way to the last pages: their second loads start now rather than after
+    // it (each is skipped if the base page turns out to have the same problem before its turn).
+    for (const head of this.headPages) {
+      if (this.stopped || this.headGone) break;
+      if (!this.rechecks.has(head.path) && !this.basePages.has(head.path) && showsNewProblem(head, null))
+        this.queueRecheck(head, true);
+    }
+  }
+
+  /**
+   * No agent finding will be replayed on the base: its app and browser context stop as soon as its
+   * crawl is over, beside the rest of the compare phase.
+   */
+  releaseBaseWhenCrawled(): void {
+    const result = this.result;
+    this.released = result
+      .then(async (base) => {
+        if (base.kind !== 'live' || this.result !== result) return;
+        const live = this.live;
+        const side = this.liveSide;
+        this.live = null;
+        this.liveSide = null;
+        await (await live?.catch(() => null))?.session.close();
+        await side?.stop();
+      })
+      .catch(() => {});
   }
 
   /** The base's side of the comparison: the cached run, or the live base's crawl of the head's pages. */
@@ -148,7 +195,7 @@ export class CompareAhead {
     for (const head of this.headPages) {
       if (!this.rechecks.has(head.path) && showsNewProblem(head, null)) this.queueRecheck(head);
     }
-    await this.recheckChain;
+    await this.recheckQueue.onIdle();
   }
 
   /** The head app has stopped: nothing more is opened on head. */
@@ -162,7 +209,7 @@ export class CompareAhead {
     this.feed.close();
     const live = await this.live?.catch(() => null);
     await live?.session.close();
-    await Promise.allSettled([this.recheckChain, this.pixelChain]);
+    await Promise.allSettled([this.recheckQueue.onIdle(), this.pixelChain, this.released]);
   }
 
   private openLive(side: BaseSide): Promise<LiveBase> {
@@ -181,6 +228,7 @@ export class CompareAhead {
 
   private async crawlLive(side: BaseSide): Promise<AheadBase> {
     const { input } = this;
+    this.liveSide = side;
     this.live = this.openLive(side);
     let live: LiveBase;
     try {
@@ -242,10 +290,14 @@ export class CompareAhead {
       this.queueRecheck(head);
   }
 
-  private queueRecheck(head: PageResult): void {
-    const again = this.recheckChain.then(() => this.openAgain(head));
+  /** `unlessBaseHasIt`: queued before the base page was known; skipped if, by its turn, it shows no new problem. */
+  private queueRecheck(head: PageResult, unlessBaseHasIt = false): void {
+    const again = this.recheckQueue.add(() => {
+      const base = unlessBaseHasIt ? this.basePages.get(head.path) : undefined;
+      return base && !showsNewProblem(head, base) ? undefined : this.openAgain(head);
+    });
     this.rechecks.set(head.path, again);
-    this.recheckChain = again.catch(() => {});
+    again.catch(() => {});
   }
 
   private async openAgain(page: PageResult): Promise<PageResult | undefined> {

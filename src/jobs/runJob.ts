@@ -14,7 +14,7 @@ import { type AppPaths, baseRunsCacheDir, jobTempDir, reposCacheDir, worktreesDi
 import { redactSecrets } from '../redact.js';
 import { findingsFromCrawl } from '../report/findings.js';
 import { applyIgnoreRules, ignoredNote } from '../report/ignore.js';
-import type { Finding, Phase, Report, TargetInfo } from '../report/model.js';
+import type { Finding, PageResult, Phase, Report, TargetInfo } from '../report/model.js';
 import { decideVerdict, summarize } from '../report/verdict.js';
 import { writeReportFiles } from '../report/write.js';
 import { sandboxForJob } from '../sandbox/forJob.js';
@@ -292,6 +292,7 @@ export async function runJob(job: JobRecord, deps: JobDeps, opts: JobRunOptions)
         progress(`page ${index + 1}: ${page.path} → ${page.status ?? page.error ?? 'no response'}`);
         ahead?.headPage(page);
       },
+      ...(ahead ? { onPageLoaded: (page: PageResult) => ahead.headPageLoaded(page) } : {}),
     });
     ahead?.headDone();
     report.pages = crawl.pages;
@@ -343,6 +344,8 @@ export async function runJob(job: JobRecord, deps: JobDeps, opts: JobRunOptions)
     report.artifacts.screenshots.push(...agent.screenshots);
     incompleteReason ??= agent.incompleteReason;
     if (agent.error) throw agent.error;
+    // Nothing to replay on the base: its app is done once it has visited the head's pages.
+    if (!agent.replay) ahead?.releaseBaseWhenCrawled();
 
     // compare: the base at the same pages; only what the change introduced decides the verdict
     if (ahead && compare.enabled && crawl.pages.some((p) => p.status !== null)) {
