@@ -9,6 +9,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import PQueue from 'p-queue';
 import { smokeCrawl } from '../browser/crawl.js';
+import { pageKey, pageUrl } from '../browser/crawlUrls.js';
 import type { BrowserSession } from '../browser/session.js';
 import type { CrawlResult, CrawlTarget, PageFeed } from '../browser/types.js';
 import { type CoworkerError, toCoworkerError } from '../errors.js';
@@ -27,6 +28,8 @@ const RECHECK_CONCURRENCY = 2;
 export interface CompareAheadInput {
   /** The head's session: the base gets a sibling context in it, and rechecks open head pages in it. */
   session: BrowserSession;
+  /** Where the head's crawl starts (its app's URL): the base starts at the same path. */
+  headEntryUrl: string;
   base: { kind: 'cached'; run: CachedBaseRun } | { kind: 'live'; side: BaseSide };
   /** Starts the base app (a cached run lacks a page, or an agent finding needs the live base). */
   startLiveBase(): BaseSide;
@@ -236,17 +239,17 @@ export class CompareAhead {
     } catch (err) {
       return { kind: 'failed', error: toCoworkerError(err) };
     }
-    const entry = await this.feed.first();
-    if (!entry) return { kind: 'failed', error: toCoworkerError(new Error('the head visited no page')) };
     const origin = live.side.app.origin;
-    const on = (p: PageResult) => new URL(p.path, origin).href;
+    const on = (pagePath: string) => new URL(pagePath, origin).href;
     const started = Date.now();
     input.progress("base: visiting the head's pages as the head reaches them");
     const crawl = await smokeCrawl(live.session, {
-      entryUrl: on(entry),
+      // The head's crawl always opens its entry first: the base need not wait for it to be there (the
+      // head's first page, the same path, is then known to the crawl and not opened twice).
+      entryUrl: on(pageKey(pageUrl(input.headEntryUrl))),
       targets: [],
-      feed: this.feed.rest((p) => ({
-        url: on(p),
+      feed: this.feed.asFeed((p) => ({
+        url: on(p.path),
         via: p.via,
         ...(p.from !== undefined ? { from: p.from } : {}),
       })),
@@ -332,7 +335,7 @@ function showsNewProblem(head: PageResult, base: PageResult | null): boolean {
   return compared.findings.some(isRecheckSuspect);
 }
 
-/** The head's pages for the base crawl: the first (the entry) on its own, the rest as a feed. */
+/** The head's pages for the base crawl, as the head visits them. */
 class HeadPageFeed {
   private readonly pages: PageResult[] = [];
   private waiters: (() => void)[] = [];
@@ -349,13 +352,8 @@ class HeadPageFeed {
     this.wake();
   }
 
-  async first(): Promise<PageResult | null> {
-    await this.until(0);
-    return this.pages[0] ?? null;
-  }
-
-  rest(toTarget: (page: PageResult) => CrawlTarget): PageFeed {
-    let next = 1;
+  asFeed(toTarget: (page: PageResult) => CrawlTarget): PageFeed {
+    let next = 0;
     return {
       next: async () => {
         const index = next++;

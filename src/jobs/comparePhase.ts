@@ -59,6 +59,7 @@ export async function runComparePhase(input: ComparePhaseInput): Promise<Compare
   let baseRun: CachedBaseRun;
   let url: string | undefined;
   const notes: string[] = [];
+  let cacheWritten: Promise<void> = Promise.resolve();
   input.progress('waiting for the base');
   const base = await ahead.base();
   throwIfCancelled(input.signal);
@@ -82,79 +83,86 @@ export async function runComparePhase(input: ComparePhaseInput): Promise<Compare
       brokenLinks: base.crawl.brokenLinks,
       appLog: await readFile(base.side.appLog, 'utf8').catch(() => ''),
     };
-    await writeBaseCache(input.cacheDir, baseRun, path.join(input.artifactDir, 'base', 'screenshots')).catch(
-      (err) => input.logger.warn(`could not cache the base run: ${(err as Error).message}`),
+    cacheWritten = writeBaseCache(
+      input.cacheDir,
+      baseRun,
+      path.join(input.artifactDir, 'base', 'screenshots'),
+    ).catch((err) => input.logger.warn(`could not cache the base run: ${(err as Error).message}`));
+  }
+  // The cache is written beside the rest of the phase, and done before the phase ends, whatever happens.
+  try {
+    throwIfCancelled(input.signal);
+
+    const baseFindings = findingsFromCrawl(
+      { pages: baseRun.pages, brokenLinks: baseRun.brokenLinks },
+      { appLog: { text: baseRun.appLog, file: 'base/app.log' } },
     );
-  }
-  throwIfCancelled(input.signal);
-
-  const baseFindings = findingsFromCrawl(
-    { pages: baseRun.pages, brokenLinks: baseRun.brokenLinks },
-    { appLog: { text: baseRun.appLog, file: 'base/app.log' } },
-  );
-  const compared = compareFindings({
-    head: input.headFindings,
-    base: baseFindings,
-    headPages: input.headPages,
-    basePages: baseRun.pages,
-  });
-  notes.push(...compared.notes);
-  let rechecked = await recheckNewFindings(
-    {
-      ...input,
-      openedAhead: (pagePath) => ahead.recheckOf(pagePath),
-      mayReopen: !ahead.headGone,
-    },
-    compared.findings,
-  );
-  input.headDone?.();
-
-  // The agent's findings: its steps again, on the base, without the model.
-  let replays: Comparison['replays'];
-  const replay = input.agentReplay;
-  if (replay && replayable(rechecked, replay.points).length > 0) {
-    if (base.kind === 'cached') {
-      input.progress(
-        'an agent finding needs the base app itself (the cache holds its crawl only): starting it',
-      );
-    }
-    const live = await ahead.liveBase();
-    const replayed = await replayAgentFindings({
-      findings: rechecked,
-      ...replay,
-      baseSession: live.session,
-      baseUrl: live.side.app.url,
-      signal: input.signal,
-      progress: input.progress,
+    const compared = compareFindings({
+      head: input.headFindings,
+      base: baseFindings,
+      headPages: input.headPages,
+      basePages: baseRun.pages,
     });
-    rechecked = replayed.findings;
-    replays = replayed.replays;
+    notes.push(...compared.notes);
+    let rechecked = await recheckNewFindings(
+      {
+        ...input,
+        openedAhead: (pagePath) => ahead.recheckOf(pagePath),
+        mayReopen: !ahead.headGone,
+      },
+      compared.findings,
+    );
+    input.headDone?.();
+
+    // The agent's findings: its steps again, on the base, without the model.
+    let replays: Comparison['replays'];
+    const replay = input.agentReplay;
+    if (replay && replayable(rechecked, replay.points).length > 0) {
+      if (base.kind === 'cached') {
+        input.progress(
+          'an agent finding needs the base app itself (the cache holds its crawl only): starting it',
+        );
+      }
+      const live = await ahead.liveBase();
+      const replayed = await replayAgentFindings({
+        findings: rechecked,
+        ...replay,
+        baseSession: live.session,
+        baseUrl: live.side.app.url,
+        signal: input.signal,
+        progress: input.progress,
+      });
+      rechecked = replayed.findings;
+      replays = replayed.replays;
+    }
+
+    input.progress('comparing the screenshots and the accessibility of the pages');
+    const pages = await compareVisuals({
+      pages: comparedPages(input.headPages, baseRun.pages, input.diffRoutes),
+      headPages: input.headPages,
+      basePages: baseRun.pages,
+      settings: input.pageChecks,
+      artifactDir: input.artifactDir,
+      signal: input.signal,
+      logger: input.logger,
+      comparedAhead: (pagePath) => ahead.pixelsOf(pagePath),
+    });
+    notes.push(...pages.notes);
+    const findings = [...rechecked, ...pages.findings];
+
+    const comparison: Comparison = {
+      baseSha: input.baseSha,
+      ...(input.baseRef ? { baseRef: input.baseRef } : {}),
+      cached: base.kind === 'cached',
+      ...(base.kind === 'cached' ? { cachedAt: base.run.createdAt } : {}),
+      ...(url ? { url } : {}),
+      pages: pages.pages,
+      timings: base.kind === 'live' ? base.timings : {},
+      ...(replays?.length ? { replays } : {}),
+      ...(notes.length ? { notes } : {}),
+    };
+    return { findings, comparison, notes };
+  } finally {
+    await cacheWritten;
   }
-
-  input.progress('comparing the screenshots and the accessibility of the pages');
-  const pages = await compareVisuals({
-    pages: comparedPages(input.headPages, baseRun.pages, input.diffRoutes),
-    headPages: input.headPages,
-    basePages: baseRun.pages,
-    settings: input.pageChecks,
-    artifactDir: input.artifactDir,
-    signal: input.signal,
-    logger: input.logger,
-    comparedAhead: (pagePath) => ahead.pixelsOf(pagePath),
-  });
-  notes.push(...pages.notes);
-  const findings = [...rechecked, ...pages.findings];
-
-  const comparison: Comparison = {
-    baseSha: input.baseSha,
-    ...(input.baseRef ? { baseRef: input.baseRef } : {}),
-    cached: base.kind === 'cached',
-    ...(base.kind === 'cached' ? { cachedAt: base.run.createdAt } : {}),
-    ...(url ? { url } : {}),
-    pages: pages.pages,
-    timings: base.kind === 'live' ? base.timings : {},
-    ...(replays?.length ? { replays } : {}),
-    ...(notes.length ? { notes } : {}),
-  };
-  return { findings, comparison, notes };
 }

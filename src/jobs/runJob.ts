@@ -255,6 +255,7 @@ export async function runJob(job: JobRecord, deps: JobDeps, opts: JobRunOptions)
     const ahead = compare.enabled
       ? new CompareAhead({
           session,
+          headEntryUrl: app.url,
           base: cachedBase
             ? { kind: 'cached', run: cachedBase }
             : { kind: 'live', side: liveBase ?? launchBase() },
