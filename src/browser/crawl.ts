@@ -35,7 +35,7 @@ export const SETTLE_TIMEOUT_MS = 1_500;
  * `load` — lazy routes a dev server compiles on demand, a mock service worker started first
  * (bulletproof-react showed a blank page and a spinner, on head and base alike, and "passed").
  */
-const CONTENT_TIMEOUT_MS = 10_000;
+const CONTENT_TIMEOUT_MS = 15_000;
 /** Links not visited (beyond the bound, or files) are checked with a request instead, at most this many. */
 export const MAX_LINK_CHECKS = 20;
 const LINK_CHECK_CONCURRENCY = 4;
@@ -432,20 +432,46 @@ async function openPage(
 
 /** Wait (bounded) for a page that shows no text yet to show some, then for its network to settle again. */
 async function untilSomeText(page: BrowserPage): Promise<void> {
-  // Runs in the page (no DOM types here).
-  const hasText = () =>
-    (
-      (globalThis as unknown as { document: { body?: { innerText?: string } | null } }).document.body
-        ?.innerText ?? ''
-    ).trim() !== '';
-  if ((await step(page.evaluate(hasText))) !== false) return;
+  if ((await step(page.evaluate(showsText))) !== false) return;
   const shown = await page
-    .waitForFunction(hasText, undefined, { timeout: CONTENT_TIMEOUT_MS, polling: 250 })
+    .waitForFunction(showsText, undefined, { timeout: CONTENT_TIMEOUT_MS, polling: 250 })
     .then(
       () => true,
       () => false,
     );
   if (shown) await page.waitForLoadState('networkidle', { timeout: SETTLE_TIMEOUT_MS }).catch(() => {});
+}
+
+/**
+ * Runs in the page: whether some text is shown — not text a person cannot see, such as a visually
+ * hidden label (1 px, clipped: React Query's devtools button on an SPA still loading its route).
+ */
+function showsText(): boolean {
+  // No DOM types here: the few members used, typed by hand.
+  type El = {
+    checkVisibility?: (o: object) => boolean;
+    getBoundingClientRect(): { width: number; height: number };
+  };
+  type TextNode = { textContent: string | null; parentElement: El | null };
+  const doc = (
+    globalThis as unknown as {
+      document: {
+        body: unknown;
+        createTreeWalker(root: unknown, what: number): { nextNode(): TextNode | null };
+      };
+    }
+  ).document;
+  if (!doc.body) return false;
+  const walker = doc.createTreeWalker(doc.body, 4 /* NodeFilter.SHOW_TEXT */);
+  for (let node = walker.nextNode(), seen = 0; node && seen < 5_000; node = walker.nextNode(), seen++) {
+    const el = node.parentElement;
+    if (!el || !node.textContent?.trim()) continue;
+    if (el.checkVisibility && !el.checkVisibility({ opacityProperty: true, visibilityProperty: true }))
+      continue;
+    const box = el.getBoundingClientRect();
+    if (box.width > 1 && box.height > 1) return true;
+  }
+  return false;
 }
 
 /**

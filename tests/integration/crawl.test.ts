@@ -364,7 +364,9 @@ describe('smokeCrawl: failures and cancellation', () => {
         return res.end(
           page(
             'Late',
-            `<script>setTimeout(() => { document.body.innerHTML = '<a href="/done">Done</a>'; }, 3000);</script>`,
+            // Text no one can see (a visually hidden label) is not the page rendering.
+            `<span style="position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)">Open devtools</span>
+            <script>setTimeout(() => { document.body.innerHTML = '<a href="/done">Done</a>'; }, 3000);</script>`,
           ),
         );
       }
