@@ -103,6 +103,8 @@ async function simulate(head: string, turns: Turn[], repeatLast = false, homeDir
   const r = await runCli(['simulate', repo, '--head', head, '--base', 'main', '--json'], {
     home: homeDir,
     env: { ANTHROPIC_API_KEY: API_KEY, ANTHROPIC_BASE_URL: fake.url },
+    // A guard against a hang, not a speed check: three compared runs with the agent share 2 cores here.
+    timeoutMs: 300_000,
   });
   expect(r.stdout.trim().startsWith('{'), r.stderr).toBe(true);
   return { code: r.code, report: reportFromJson(r.stdout), stderr: r.stderr, fake };
@@ -121,7 +123,7 @@ beforeAll(async () => {
       brokenHome.dir,
     ),
   ]);
-}, 150_000);
+}, 330_000);
 
 afterAll(async () => {
   for (const fake of fakes) await fake.close();
