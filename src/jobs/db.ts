@@ -60,9 +60,11 @@ export function openDatabase(file: string): Db {
   let db: Db | undefined;
   try {
     db = new (sqlite())(file);
-    db.pragma('journal_mode = WAL');
     // Two processes (a second MCP server, a CLI run) may share the file: wait for locks, don't fail.
+    // Set before anything touches the file: two processes creating a fresh history at once take turns
+    // switching it to WAL, and a statement run without a busy timeout fails at once ("database is locked").
     db.pragma('busy_timeout = 5000');
+    db.pragma('journal_mode = WAL');
     db.pragma('foreign_keys = ON');
     // A damaged page only shows when a query reads it: find it now, before a job depends on the file.
     const check = db.pragma('quick_check(1)', { simple: true });
