@@ -219,7 +219,7 @@ describe('a hostile branch in the sandbox', () => {
     writeFileSync(
       path.join(home.dir, 'config', 'config.json'),
       JSON.stringify({
-        anthropicApiKey: 'sk-ant-config-secret',
+        anthropicApiKey: 'sk-ant-FAKE-config-secret',
         sandbox: { allowHosts: [`127.0.0.1:${allowed.port}`], allowLocalPorts: [local.port] },
       }),
     );
@@ -554,8 +554,8 @@ describe("proxy credentials and tokens in the branch's reach", () => {
       'yarnrc-yml-proxy-password': 'BerryPr0xyPass',
       'github-token-env': token,
       'github-token-file': `gho_${'F1leT0ken'.repeat(4)}`,
-      'anthropic-key-env': 'sk-ant-env-secret-4711',
-      'anthropic-key-config': 'sk-ant-config-secret-4711',
+      'anthropic-key-env': 'sk-ant-FAKE-env-secret-4711',
+      'anthropic-key-config': 'sk-ant-FAKE-config-secret-4711',
       // The user's registry token: the install needs it (so it sees it), the app must not.
       'registry-token': 'visible-registry-token-4711',
     };

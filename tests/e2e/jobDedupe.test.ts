@@ -14,7 +14,7 @@ import { hasProc, killMarked, processesWithMarker } from '../helpers/processes.j
 
 // The agent would run (a key is set); it never gets there: the slow app is never ready.
 const agentEnv = {
-  ANTHROPIC_API_KEY: 'sk-ant-test-dedupe-0123456789',
+  ANTHROPIC_API_KEY: 'sk-ant-FAKE-dedupe-0123456789',
   ANTHROPIC_BASE_URL: 'http://127.0.0.1:9',
 };
 

@@ -10,7 +10,7 @@ import type { SimulationRequest, TargetSpec } from '../../src/jobs/request.js';
 
 const target: TargetSpec = { kind: 'local', repoPath: '/repos/web', headRef: 'feature' };
 const pr: TargetSpec = { kind: 'github', host: 'github.com', owner: 'acme', repo: 'web', number: 7 };
-const withKey = { ANTHROPIC_API_KEY: 'sk-ant-test-0123456789' };
+const withKey = { ANTHROPIC_API_KEY: 'sk-ant-FAKE-0123456789' };
 
 describe('dedupeKey', () => {
   let dir: string;
