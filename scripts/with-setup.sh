@@ -2,7 +2,7 @@
 # Sets up a fresh machine for myfav-coworker development, then runs one npm script:
 #   bash scripts/with-setup.sh demo    # simulate the bundled demo
 #   bash scripts/with-setup.sh test    # the whole test suite
-# Installs only what is missing: git, Chromium, gnome-keyring + dbus (a real OS keychain for the tests),
+# Installs only what is missing: git, Chromium (and Debian's chromium-headless-shell), gnome-keyring + dbus (a real OS keychain for the tests),
 # bubblewrap (the sandbox of the PR's code, Linux), for `test` and `bench` MariaDB + FastAPI (the full-stack fixture),
 # Node.js >= 22 (24 LTS from the npm registry, under ~/.node24, when the system's node is older),
 # and the npm dependencies (npm ci).
@@ -21,6 +21,11 @@ has_browser() {
   ls "${PLAYWRIGHT_BROWSERS_PATH:-$HOME/.cache/ms-playwright}"/chromium-*/ >/dev/null 2>&1
 }
 has_browser || missing+=(chromium)
+# Debian's headless shell: what the crawl runs when it is there (a third of the full browser's CPU per page;
+# see src/browser/discover.ts). Other distributions name it differently: the full browser works too.
+if command -v apt-get >/dev/null 2>&1 && [ -z "${MYFAV_BROWSER_PATH:-}" ]; then
+  command -v chromium-headless-shell >/dev/null 2>&1 || missing+=(chromium-headless-shell)
+fi
 command -v gnome-keyring-daemon >/dev/null 2>&1 || missing+=(gnome-keyring)
 command -v dbus-run-session >/dev/null 2>&1 || missing+=(dbus dbus-user-session)
 # The OS sandbox the PR's install and app run in (Linux).

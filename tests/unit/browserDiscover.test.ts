@@ -1,5 +1,6 @@
 // Browser discovery against fake HOME / cache directories holding stub executables, plus the real
-// /usr/bin/chromium of this machine for the system case.
+// Chromium of this machine for the system case (Debian's headless shell, where installed, or /usr/bin/chromium).
+import { existsSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -81,12 +82,13 @@ describe('discoverBrowser', () => {
     expect(directory.message).toContain('is not a file');
   });
 
-  it("picks the newest complete Chromium from Playwright's cache in PLAYWRIGHT_BROWSERS_PATH", async () => {
+  it("picks the newest complete install from Playwright's cache in PLAYWRIGHT_BROWSERS_PATH, its headless shell first", async () => {
     const home = await tempDir();
     const cache = path.join(home, 'browsers');
     await installed(cache, 'chromium-1100', ['chrome-linux', 'chrome']);
-    const newest = await installed(cache, 'chromium-1255', ['chrome-linux64', 'chrome']);
-    await installed(cache, 'chromium_headless_shell-1255', [
+    await installed(cache, 'chromium-1255', ['chrome-linux64', 'chrome']);
+    // What Playwright itself runs for headless: true, and a third of the CPU per page.
+    const newest = await installed(cache, 'chromium_headless_shell-1255', [
       'chrome-headless-shell-linux64',
       'chrome-headless-shell',
     ]);
@@ -140,10 +142,12 @@ describe('discoverBrowser', () => {
     });
   });
 
-  it('falls back to the system Chromium at /usr/bin/chromium', async () => {
+  it("falls back to the system's headless shell, else the system Chromium at /usr/bin/chromium", async () => {
     const home = await tempDir();
+    // setup (scripts/with-setup.sh) installs both on Debian; a machine with only `chromium` gets that.
+    const shell = '/usr/lib/chromium/chromium-headless-shell';
     expect(await discoverBrowser({ HOME: home, PATH: '' }, 'linux')).toEqual({
-      path: '/usr/bin/chromium',
+      path: existsSync(shell) ? shell : '/usr/bin/chromium',
       source: 'system',
     });
   });
@@ -175,7 +179,16 @@ describe('browser locations', () => {
 
   it('looks for Chrome/Chromium at the usual system paths and on PATH', () => {
     const linux = systemCandidates({ PATH: '/opt/custom/bin:relative/bin' }, 'linux');
-    expect(linux.slice(0, 2)).toEqual(['/usr/bin/chromium', '/usr/bin/chromium-browser']);
+    expect(linux.slice(0, 5)).toEqual([
+      '/usr/lib/chromium/chromium-headless-shell',
+      '/usr/bin/chromium-headless-shell',
+      '/usr/lib64/chromium-browser/headless_shell',
+      '/usr/bin/chromium',
+      '/usr/bin/chromium-browser',
+    ]);
+    expect(linux.indexOf('/opt/custom/bin/chromium-headless-shell')).toBeLessThan(
+      linux.indexOf('/opt/custom/bin/chromium'),
+    );
     expect(linux).toContain('/snap/bin/chromium');
     expect(linux).toContain('/opt/custom/bin/google-chrome-stable');
     expect(linux.some((p) => p.startsWith('relative'))).toBe(false);
