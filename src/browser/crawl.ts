@@ -11,7 +11,7 @@ import type { APIRequestContext } from 'playwright-core';
 import { untilAborted, withTimeout } from '../bounded.js';
 import { CoworkerError, throwIfCancelled } from '../errors.js';
 import type { BrokenLink, PageResult } from '../report/model.js';
-import { accessibilityViolations } from './accessibility.js';
+import { AccessibilityCheck } from './accessibility.js';
 import { looksLikeFile, pageKey, pageUrl, screenshotName } from './crawlUrls.js';
 import { checkLink, type LinkStatus, mapLimited } from './linkCheck.js';
 import { watchPage } from './pageWatch.js';
@@ -36,6 +36,8 @@ export const SETTLE_TIMEOUT_MS = 1_500;
  * (bulletproof-react showed a blank page and a spinner, on head and base alike, and "passed").
  */
 const CONTENT_TIMEOUT_MS = 15_000;
+/** How often a second look (`stopWhenSeen`) asks whether what it looks for has come back. */
+const SEEN_POLL_MS = 50;
 /** Links not visited (beyond the bound, or files) are checked with a request instead, at most this many. */
 export const MAX_LINK_CHECKS = 20;
 const LINK_CHECK_CONCURRENCY = 4;
@@ -82,7 +84,11 @@ export async function smokeCrawl(session: BrowserSession, opts: CrawlOptions): P
     if (known.has(key)) return;
     known.add(key);
     if (item.via === 'link' && looksLikeFile(item.url)) fileLinks.push(item);
-    else queue.push(item);
+    else {
+      queue.push(item);
+      // Every page queued within the bound is visited, in queue order.
+      if (follow && queue.length <= maxPages) opts.onQueued?.(item, queue.length - 1);
+    }
   };
 
   enqueue({ url: entryUrl, via: 'entry' });
@@ -350,17 +356,34 @@ async function openPage(
   if (opts.signal?.aborted) onAbort();
 
   const started = performance.now();
+  let a11y: AccessibilityCheck | undefined;
   let loaded = false;
   let download = false;
   let timedOut = false;
+  const soFar = (): PageResult => {
+    const { pageErrors, consoleErrors, failedRequests } = watch.peek();
+    return { ...result, pageErrors, consoleErrors, failedRequests };
+  };
+  const { stopWhenSeen } = opts;
+  const seen = stopWhenSeen ? () => stopWhenSeen(soFar()) : undefined;
   try {
     const response = await page.goto(item.url, { waitUntil: 'load', timeout: timeoutMs });
     result.loadMs = Math.round(performance.now() - started);
     result.status = response?.status() ?? documentStatus;
     loaded = true;
-    // SPAs keep fetching after `load`, and errors often come right after a fetch resolves.
-    await page.waitForLoadState('networkidle', { timeout: SETTLE_TIMEOUT_MS }).catch(() => {});
-    if (result.status !== null && result.status < 400) await untilSomeText(page);
+    // axe-core's source is parsed while the page settles (see accessibility.ts).
+    if (opts.accessibility) {
+      a11y = new AccessibilityCheck(page);
+      a11y.start();
+    }
+    // SPAs keep fetching after `load`, and errors often come right after a fetch resolves. A second look
+    // is over as soon as what it looks for is back.
+    await unlessSeen(
+      page.waitForLoadState('networkidle', { timeout: SETTLE_TIMEOUT_MS }).catch(() => {}),
+      seen,
+    );
+    if (result.status !== null && result.status < 400 && !seen?.())
+      await unlessSeen(untilSomeText(page), seen);
   } catch (err) {
     result.loadMs = Math.round(performance.now() - started);
     result.status = documentStatus;
@@ -377,19 +400,23 @@ async function openPage(
   }
   if (loaded && onApp && !page.isClosed()) {
     result.title = (await step(page.title())) ?? '';
-    result.links = (await step(sameOriginLinks(page, session))) ?? [];
+    // A second look follows no link.
+    if (!stopWhenSeen) result.links = (await step(sameOriginLinks(page, session))) ?? [];
   }
   // A timed-out page may still show something useful; a network error page or a download shows nothing.
   const rendered = !page.isClosed() && onApp && !download && (loaded || documentStatus !== null);
   const settled = performance.now();
-  if (rendered) result.screenshot = await screenshot(page, item.url, index, digits, opts, session);
+  // A second look has its first look's screenshot.
+  if (rendered && !stopWhenSeen)
+    result.screenshot = await screenshot(page, item.url, index, digits, opts, session);
   const shot = performance.now();
   let checked = shot;
 
   const finish = async (): Promise<PageResult> => {
     if (rendered && opts.accessibility && !page.isClosed() && !crashed) {
+      a11y ??= new AccessibilityCheck(page);
       const violations = await step(
-        accessibilityViolations(page).catch((err: unknown) => {
+        a11y.violations().catch((err: unknown) => {
           log(session, `no accessibility check of ${page.url()}`, err);
           return undefined;
         }),
@@ -406,6 +433,7 @@ async function openPage(
     result.consoleErrors = problems.consoleErrors;
     result.failedRequests = problems.failedRequests;
     opts.signal?.removeEventListener('abort', onAbort);
+    if (a11y) await step(a11y.close());
     await step(page.close({ runBeforeUnload: false }));
     return result;
   };
@@ -416,10 +444,7 @@ async function openPage(
     page,
     finalUrl,
     timedOut,
-    soFar: () => {
-      const { pageErrors, consoleErrors, failedRequests } = watch.peek();
-      return { ...result, pageErrors, consoleErrors, failedRequests };
-    },
+    soFar,
     finish: () => {
       finished ??= finish();
       return finished;
@@ -428,6 +453,29 @@ async function openPage(
       `load ${result.loadMs} ms, settled ${ms(started, settled)}, screenshot ${ms(settled, shot)}` +
       (opts.accessibility ? `, axe-core ${ms(shot, checked)}` : ''),
   };
+}
+
+/**
+ * Settles with `work`, or as soon as `seen()` holds (looked at every SEEN_POLL_MS); `work` runs on
+ * unwatched (the tab closes soon after). No `seen`: `work` itself.
+ */
+async function unlessSeen(work: Promise<unknown>, seen: (() => boolean) | undefined): Promise<void> {
+  if (!seen) {
+    await work;
+    return;
+  }
+  if (seen()) return;
+  let poll: NodeJS.Timeout | undefined;
+  const back = new Promise<void>((resolve) => {
+    poll = setInterval(() => {
+      if (seen()) resolve();
+    }, SEEN_POLL_MS);
+  });
+  try {
+    await Promise.race([work, back]);
+  } finally {
+    clearInterval(poll);
+  }
 }
 
 /** Wait (bounded) for a page that shows no text yet to show some, then for its network to settle again. */

@@ -33,17 +33,29 @@ export interface CrawlOptions {
    */
   onPageLoaded?: (page: PageResult, index: number) => void;
   /**
+   * Following links: called as soon as a page is queued that the crawl will visit (within `maxPages`),
+   * long before it is opened — the entry, the routes, then links as pages are read. The base commit visits
+   * them meanwhile.
+   */
+  onQueued?: (target: CrawlTarget, index: number) => void;
+  /**
    * false: visit exactly the entry page and the targets (no link is followed), e.g. the base commit at the
    * pages the head visited. Default true.
    */
   followLinks?: boolean;
   /**
    * With `followLinks: false`: more pages that arrive while the crawl runs (the base commit visits the
-   * head's pages as the head reaches them). The crawl ends once `next()` resolves null.
+   * head's pages as the head queues them). The crawl ends once `next()` resolves null.
    */
   feed?: PageFeed;
   /** false: do not check the links of the visited pages (a page looked at again). Default true. */
   checkLinks?: boolean;
+  /**
+   * A second look for known problems: a page is done as soon as this holds for what it showed so far (a
+   * copy of its result with the problems seen until now) — no wait for its network to go quiet, no links
+   * read — and no page of the crawl gets a screenshot. When it never holds, the page is looked at as usual.
+   */
+  stopWhenSeen?: (soFar: PageResult) => boolean;
   /** Longest wait for a page's `load` event; default 15 s. */
   navigationTimeoutMs?: number;
   /** CSS selectors of dynamic regions painted over in every screenshot (compared runs). */

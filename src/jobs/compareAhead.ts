@@ -1,5 +1,5 @@
 // The compare phase's work, done while the head is still being looked at: the base commit visits each of
-// the head's pages as soon as the head has been there (a sibling browser context), and once a page is
+// the head's pages as soon as the head has queued it (a sibling browser context), and once a page is
 // known on both sides its pixels are compared and — when it shows a new problem — it is opened once more
 // on head. The compare phase after the head's crawl and agent then mostly collects results (see
 // comparePhase.ts). With a cached base run nothing of the base runs, unless the head reaches a page the
@@ -16,12 +16,12 @@ import { type CoworkerError, toCoworkerError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { compareFindings } from '../report/compare.js';
 import { findingsFromCrawl } from '../report/findings.js';
-import type { Comparison, PageResult } from '../report/model.js';
+import type { Comparison, Finding, PageResult } from '../report/model.js';
 import type { PreparedSide } from './appSide.js';
 import { type CachedBaseRun, restoreScreenshots } from './baseCache.js';
 import type { BaseSide } from './baseSide.js';
 import { comparedPage, comparePixels, type PixelResult, type VisualSettings } from './compareVisuals.js';
-import { isRecheckSuspect } from './recheck.js';
+import { everySuspectBack, isRecheckSuspect } from './recheck.js';
 
 const RECHECK_CONCURRENCY = 2;
 
@@ -99,23 +99,42 @@ export class CompareAhead {
     this.result.catch(() => {});
   }
 
+  /**
+   * The head crawl's `onQueued`: a page the head will visit. The base goes there now, beside the head,
+   * rather than once the head has been (the entry and the routes are known before the first page opens).
+   */
+  headQueued(target: CrawlTarget): void {
+    if (this.stopped) return;
+    const pagePath = pageKey(target.url);
+    this.needBasePage(pagePath);
+    this.feed.push({
+      path: pagePath,
+      via: target.via,
+      ...(target.from !== undefined ? { from: target.from } : {}),
+    });
+  }
+
   /** The head crawl's `onPage`: a page the head has been to. */
   headPage(page: PageResult): void {
     if (this.stopped) return;
     this.headPages.push(page);
-    if (this.cached && !this.basePages.has(page.path)) {
-      this.input.progress(
-        `the cached base run did not visit ${page.path}: running the base (it visits every page the head does)`,
-      );
-      this.cached = null;
-      this.basePages.clear();
-      this.rechecks.clear();
-      this.pixels.clear();
-      this.result = this.crawlLive(this.input.startLiveBase());
-      this.result.catch(() => {});
-    }
+    this.needBasePage(page.path);
     this.feed.push(page);
     this.pair(page.path);
+  }
+
+  /** A cached base run that lacks a page the head visits is not enough: the live base visits every page. */
+  private needBasePage(pagePath: string): void {
+    if (!this.cached || this.basePages.has(pagePath)) return;
+    this.input.progress(
+      `the cached base run did not visit ${pagePath}: running the base (it visits every page the head does)`,
+    );
+    this.cached = null;
+    this.basePages.clear();
+    this.rechecks.clear();
+    this.pixels.clear();
+    this.result = this.crawlLive(this.input.startLiveBase());
+    this.result.catch(() => {});
   }
 
   /**
@@ -242,7 +261,7 @@ export class CompareAhead {
     const origin = live.side.app.origin;
     const on = (pagePath: string) => new URL(pagePath, origin).href;
     const started = Date.now();
-    input.progress("base: visiting the head's pages as the head reaches them");
+    input.progress("base: visiting the head's pages beside the head");
     const crawl = await smokeCrawl(live.session, {
       // The head's crawl always opens its entry first: the base need not wait for it to be there (the
       // head's first page, the same path, is then known to the crawl and not opened twice).
@@ -305,6 +324,7 @@ export class CompareAhead {
 
   private async openAgain(page: PageResult): Promise<PageResult | undefined> {
     if (this.stopped || this.input.signal.aborted) return undefined;
+    const suspects = newProblems(page, this.basePages.get(page.path) ?? null);
     const dir = path.join(this.input.artifactDir, 'recheck');
     await mkdir(dir, { recursive: true });
     const again = await smokeCrawl(this.input.session, {
@@ -313,6 +333,7 @@ export class CompareAhead {
       maxPages: 1,
       followLinks: false,
       checkLinks: false,
+      stopWhenSeen: everySuspectBack(suspects),
       screenshotsDir: dir,
       artifactDir: this.input.artifactDir,
       signal: this.input.signal,
@@ -326,24 +347,38 @@ export class CompareAhead {
  * would open again.
  */
 function showsNewProblem(head: PageResult, base: PageResult | null): boolean {
+  return newProblems(head, base).length > 0;
+}
+
+/** The head page's problems its base page lacks (null: not known yet) that a second load decides. */
+function newProblems(head: PageResult, base: PageResult | null): Finding[] {
   const compared = compareFindings({
     head: findingsFromCrawl({ pages: [head], brokenLinks: [] }),
     base: base ? findingsFromCrawl({ pages: [base], brokenLinks: [] }) : [],
     headPages: [head],
     basePages: base ? [base] : [],
   });
-  return compared.findings.some(isRecheckSuspect);
+  return compared.findings.filter(isRecheckSuspect);
 }
 
-/** The head's pages for the base crawl, as the head visits them. */
+/** A page of the head for the base to visit: its path, and how the head came to it. */
+type FeedPage = Pick<PageResult, 'path' | 'via' | 'from'>;
+
+/** The head's pages for the base crawl, as the head queues them (or visits them), each once. */
 class HeadPageFeed {
-  private readonly pages: PageResult[] = [];
+  private readonly pages: FeedPage[] = [];
+  private readonly paths = new Set<string>();
   private waiters: (() => void)[] = [];
   private closed = false;
 
-  push(page: PageResult): void {
-    if (this.closed) return;
-    this.pages.push(page);
+  push(page: FeedPage): void {
+    if (this.closed || this.paths.has(page.path)) return;
+    this.paths.add(page.path);
+    this.pages.push({
+      path: page.path,
+      via: page.via,
+      ...(page.from !== undefined ? { from: page.from } : {}),
+    });
     this.wake();
   }
 
@@ -352,7 +387,7 @@ class HeadPageFeed {
     this.wake();
   }
 
-  asFeed(toTarget: (page: PageResult) => CrawlTarget): PageFeed {
+  asFeed(toTarget: (page: FeedPage) => CrawlTarget): PageFeed {
     let next = 0;
     return {
       next: async () => {

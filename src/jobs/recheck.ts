@@ -65,27 +65,16 @@ export async function recheckNewFindings(input: RecheckInput, findings: Finding[
       maxPages: toOpen.length,
       followLinks: false,
       checkLinks: false,
+      stopWhenSeen: everySuspectBack(suspects),
       screenshotsDir: path.join(input.artifactDir, 'recheck'),
       artifactDir: input.artifactDir,
       signal: input.signal,
     });
     again.push(...crawl.pages);
   }
-  const keysAgain = new Set(
-    findingsFromCrawl({ pages: again, brokenLinks: [] }).flatMap((f) => (f.key ? [f.key] : [])),
-  );
-  const statusAgain = new Map(again.map((p) => [p.path, p.status]));
-  const cameBack = (f: Finding): boolean => {
-    if (!statusAgain.has(f.page as string)) return true;
-    // A page's own failure: the same status class again (how it was reached does not matter here).
-    if (f.kind === 'http-error' || f.kind === 'page-unreachable') {
-      const status = statusAgain.get(f.page as string);
-      return status === undefined || (f.kind === 'page-unreachable' ? status === null : (status ?? 0) >= 400);
-    }
-    return f.key !== undefined && keysAgain.has(f.key);
-  };
+  const loads = secondLoads(again);
   return findings.map((f) => {
-    if (!suspects.includes(f) || cameBack(f)) return f;
+    if (!suspects.includes(f) || cameBack(f, loads)) return f;
     return {
       ...f,
       severity: 'warning',
@@ -94,4 +83,39 @@ export async function recheckNewFindings(input: RecheckInput, findings: Finding[
       evidence: [...f.evidence, `Second load of ${f.page}: not seen`],
     };
   });
+}
+
+/**
+ * A second look's stop condition (`stopWhenSeen`): every suspect of the page has happened again, so
+ * waiting for the rest of the page changes nothing.
+ */
+export function everySuspectBack(suspects: readonly Finding[]): (soFar: PageResult) => boolean {
+  return (soFar) => {
+    const loads = secondLoads([soFar]);
+    return suspects.filter((f) => f.page === soFar.path).every((f) => cameBack(f, loads));
+  };
+}
+
+/** What the second loads showed, by finding key and by page status. */
+interface SecondLoads {
+  keys: ReadonlySet<string>;
+  status: ReadonlyMap<string, number | null>;
+}
+
+function secondLoads(pages: PageResult[]): SecondLoads {
+  return {
+    keys: new Set(findingsFromCrawl({ pages, brokenLinks: [] }).flatMap((f) => (f.key ? [f.key] : []))),
+    status: new Map(pages.map((p) => [p.path, p.status])),
+  };
+}
+
+/** Whether a suspect happened again (a page that was not opened again: it stands). */
+function cameBack(f: Finding, again: SecondLoads): boolean {
+  if (!again.status.has(f.page as string)) return true;
+  // A page's own failure: the same status class again (how it was reached does not matter here).
+  if (f.kind === 'http-error' || f.kind === 'page-unreachable') {
+    const status = again.status.get(f.page as string);
+    return status === undefined || (f.kind === 'page-unreachable' ? status === null : (status ?? 0) >= 400);
+  }
+  return f.key !== undefined && again.keys.has(f.key);
 }

@@ -293,7 +293,12 @@ export async function runJob(job: JobRecord, deps: JobDeps, opts: JobRunOptions)
         progress(`page ${index + 1}: ${page.path} → ${page.status ?? page.error ?? 'no response'}`);
         ahead?.headPage(page);
       },
-      ...(ahead ? { onPageLoaded: (page: PageResult) => ahead.headPageLoaded(page) } : {}),
+      ...(ahead
+        ? {
+            onPageLoaded: (page: PageResult) => ahead.headPageLoaded(page),
+            onQueued: (target: CrawlTarget) => ahead.headQueued(target),
+          }
+        : {}),
     });
     ahead?.headDone();
     report.pages = crawl.pages;
