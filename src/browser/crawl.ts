@@ -31,9 +31,10 @@ const SLOW_PAGE_FACTOR = 3;
 /** After `load`, wait for the network to go quiet (500 ms without requests), but no longer than this. */
 export const SETTLE_TIMEOUT_MS = 1_500;
 /**
- * A page that still shows no text once settled is given this long to show some: an SPA renders after
- * `load` — lazy routes a dev server compiles on demand, a mock service worker started first
- * (bulletproof-react showed a blank page and a spinner, on head and base alike, and "passed").
+ * A page that still shows nothing once settled (see `showsContent`) is given this long to show something:
+ * an SPA renders after `load` — lazy routes a dev server compiles on demand, a mock service worker started
+ * first (bulletproof-react showed a blank page and a spinner, on head and base alike, and "passed"). One
+ * that still shows nothing then is recorded as blank (`PageResult.blank`, a `blank-page` finding).
  */
 const CONTENT_TIMEOUT_MS = 15_000;
 /** How often a second look (`stopWhenSeen`) asks whether what it looks for has come back. */
@@ -366,6 +367,7 @@ async function openPage(
   };
   const { stopWhenSeen } = opts;
   const seen = stopWhenSeen ? () => stopWhenSeen(soFar()) : undefined;
+  let blankAfterMs: number | undefined;
   try {
     const response = await page.goto(item.url, { waitUntil: 'load', timeout: timeoutMs });
     result.loadMs = Math.round(performance.now() - started);
@@ -382,19 +384,37 @@ async function openPage(
       page.waitForLoadState('networkidle', { timeout: SETTLE_TIMEOUT_MS }).catch(() => {}),
       seen,
     );
-    if (result.status !== null && result.status < 400 && !seen?.())
-      await unlessSeen(untilSomeText(page), seen);
+    if (result.status !== null && result.status < 400 && !seen?.()) {
+      // Blank only when the wait ran to its end (a second look that ended early says nothing of it).
+      let shown = true;
+      await unlessSeen(
+        untilSomeContent(page).then((content) => {
+          shown = content;
+        }),
+        seen,
+      );
+      if (!shown) blankAfterMs = Math.round(performance.now() - started);
+    }
   } catch (err) {
     result.loadMs = Math.round(performance.now() - started);
     result.status = documentStatus;
     const text = navigationError(err);
-    timedOut = !crashed && playwrightTimeoutSeconds(playwrightFirstLine(err)) !== undefined;
+    const timeoutSeconds = crashed ? undefined : playwrightTimeoutSeconds(playwrightFirstLine(err));
+    timedOut = timeoutSeconds !== undefined;
     if (/Download is starting/i.test(text)) download = true;
     else result.error = crashed ? 'The page crashed while loading.' : text;
+    // The document came but the page never finished loading: what it shows by now is what a user gets.
+    if (timeoutSeconds !== undefined && documentStatus !== null && documentStatus < 400) {
+      result.loadTimeoutSeconds = timeoutSeconds;
+      if ((await step(page.evaluate(showsContent))) === false) {
+        blankAfterMs = Math.round(performance.now() - started);
+      }
+    }
   }
 
   const finalUrl = page.isClosed() ? item.url : page.url();
   const onApp = session.isAppUrl(finalUrl);
+  if (blankAfterMs !== undefined && onApp) result.blank = { afterMs: blankAfterMs };
   if ((loaded || documentStatus !== null) && !onApp && !download) {
     result.error = `The page redirected outside the app, to ${finalUrl}.`;
   }
@@ -478,46 +498,72 @@ async function unlessSeen(work: Promise<unknown>, seen: (() => boolean) | undefi
   }
 }
 
-/** Wait (bounded) for a page that shows no text yet to show some, then for its network to settle again. */
-async function untilSomeText(page: BrowserPage): Promise<void> {
-  if ((await step(page.evaluate(showsText))) !== false) return;
+/**
+ * Wait (bounded) for a page that shows nothing yet to show something, then for its network to settle
+ * again. false: it still shows nothing (a blank page, or a spinner); true also when that cannot be told.
+ */
+async function untilSomeContent(page: BrowserPage): Promise<boolean> {
+  if ((await step(page.evaluate(showsContent))) !== false) return true;
   const shown = await page
-    .waitForFunction(showsText, undefined, { timeout: CONTENT_TIMEOUT_MS, polling: 250 })
+    .waitForFunction(showsContent, undefined, { timeout: CONTENT_TIMEOUT_MS, polling: 250 })
     .then(
       () => true,
-      () => false,
+      // A page that navigated or closed meanwhile is not known to be blank.
+      (err: unknown) => playwrightTimeoutSeconds(playwrightFirstLine(err)) === undefined,
     );
   if (shown) await page.waitForLoadState('networkidle', { timeout: SETTLE_TIMEOUT_MS }).catch(() => {});
+  return shown;
 }
 
 /**
- * Runs in the page: whether some text is shown — not text a person cannot see, such as a visually
- * hidden label (1 px, clipped: React Query's devtools button on an SPA still loading its route).
+ * Runs in the page: whether it shows a person something. That is visible text (not text no one can see,
+ * such as a visually hidden 1 px label: React Query's devtools button on an SPA still loading its route),
+ * a visible form field, or an image (loaded), canvas, svg or video of at least 100×100 px — a canvas app
+ * or a photo page shows content without text, while a spinner or an icon (40–64 px) alone is no page.
  */
-function showsText(): boolean {
+function showsContent(): boolean {
   // No DOM types here: the few members used, typed by hand.
   type El = {
+    tagName: string;
     checkVisibility?: (o: object) => boolean;
     getBoundingClientRect(): { width: number; height: number };
+    complete?: boolean;
+    naturalWidth?: number;
   };
   type TextNode = { textContent: string | null; parentElement: El | null };
   const doc = (
     globalThis as unknown as {
       document: {
-        body: unknown;
+        body: { querySelectorAll(selector: string): ArrayLike<El> } | null;
         createTreeWalker(root: unknown, what: number): { nextNode(): TextNode | null };
       };
     }
   ).document;
   if (!doc.body) return false;
+  const visible = (el: El) =>
+    !el.checkVisibility || el.checkVisibility({ opacityProperty: true, visibilityProperty: true });
   const walker = doc.createTreeWalker(doc.body, 4 /* NodeFilter.SHOW_TEXT */);
   for (let node = walker.nextNode(), seen = 0; node && seen < 5_000; node = walker.nextNode(), seen++) {
     const el = node.parentElement;
-    if (!el || !node.textContent?.trim()) continue;
-    if (el.checkVisibility && !el.checkVisibility({ opacityProperty: true, visibilityProperty: true }))
-      continue;
+    if (!el || !node.textContent?.trim() || !visible(el)) continue;
     const box = el.getBoundingClientRect();
     if (box.width > 1 && box.height > 1) return true;
+  }
+  const shown = doc.body.querySelectorAll(
+    'img, canvas, svg, video, input:not([type=hidden]), textarea, select',
+  );
+  for (let i = 0; i < Math.min(shown.length, 500); i++) {
+    const el = shown[i] as El;
+    if (!visible(el)) continue;
+    const box = el.getBoundingClientRect();
+    const tag = el.tagName.toLowerCase();
+    if (tag === 'input' || tag === 'textarea' || tag === 'select') {
+      if (box.width > 1 && box.height > 1) return true;
+      continue;
+    }
+    // A broken image is an icon and its alt text, not content.
+    if (tag === 'img' && !(el.complete && (el.naturalWidth ?? 0) > 0)) continue;
+    if (box.width >= 100 && box.height >= 100) return true;
   }
   return false;
 }

@@ -1,15 +1,5 @@
 import { z } from 'zod';
-
-/** Finding kinds a user may silence with an `ignore` rule (the same names as in report.json). */
-export const ignorableKinds = [
-  'page-error',
-  'console-error',
-  'failed-request',
-  'broken-link',
-  'http-error',
-  'page-unreachable',
-  'agent',
-] as const;
+import { ignorableKinds } from './findingKinds.js';
 
 /**
  * Known noise, silenced with a reason: every field given must match. `url` is a URL or a path with `*`

@@ -39,14 +39,16 @@ const evidenceLength = 4000;
 const kindRank: Record<FindingKind, number> = {
   'page-unreachable': 0,
   'http-error': 1,
-  'page-error': 2,
-  'failed-request': 3,
-  'broken-link': 4,
-  'console-error': 5,
-  agent: 6,
-  accessibility: 7,
-  'visual-change': 8,
-  note: 9,
+  'blank-page': 2,
+  'slow-page': 3,
+  'page-error': 4,
+  'failed-request': 5,
+  'broken-link': 6,
+  'console-error': 7,
+  agent: 8,
+  accessibility: 9,
+  'visual-change': 10,
+  note: 11,
 };
 const severityRank: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
 
@@ -110,6 +112,22 @@ export function findingsFromCrawl(result: CrawlResult, opts: CrawlFindingOptions
       pages: [],
       linkedFrom: [],
       build: (g) => pageFailureFinding(page, g),
+    }));
+  }
+
+  // Pages that answered but showed nothing, or never finished loading: a warning, since a page may be
+  // meant to look empty (an `ignore` rule of kind blank-page says so).
+  for (const [index, page] of pages.entries()) {
+    if (pageFailed(page)) continue;
+    const kind = page.blank ? 'blank-page' : page.loadTimeoutSeconds !== undefined ? 'slow-page' : null;
+    if (!kind) continue;
+    collect(`${kind} ${urlKey(page.url)}`, page, () => ({
+      kind,
+      severity: 'warning',
+      firstSeen: index,
+      pages: [],
+      linkedFrom: [],
+      build: (g) => (kind === 'blank-page' ? blankPageFinding(page, g) : slowPageFinding(page, g)),
     }));
   }
 
@@ -269,6 +287,69 @@ function pageFailureFinding(page: PageResult, g: Group): Finding {
     source: 'crawl',
     key: findingKeys.page(page.url, page.status, g.linkedFrom.length > 0),
   };
+}
+
+/** What counts as showing something (see `showsContent` in browser/crawl.ts), for a reader. */
+const nothingShown =
+  'no visible text or form field, and no image, canvas, svg or video of 100×100 px or more';
+
+function blankPageFinding(page: PageResult, g: Group): Finding {
+  const seconds = Math.max(1, Math.round((page.blank?.afterMs ?? 0) / 1000));
+  const role = page.via === 'entry' ? ' (the entry page)' : '';
+  const timeout = page.loadTimeoutSeconds;
+  const when =
+    timeout !== undefined
+      ? `did not finish loading within ${timeout} s and showed nothing by then`
+      : `showed nothing ${seconds} s after it was opened`;
+  const also = otherProblems(page);
+  return {
+    severity: g.severity,
+    kind: g.kind,
+    title: `${page.path} stayed blank`,
+    page: page.path,
+    detail:
+      `${page.path}${role} answered HTTP ${page.status} but ${when}: ${nothingShown} (a spinner alone is nothing). ` +
+      `An app whose script failed, a lazy route that never resolved or a mock service worker that never started looks like this${also ? ` (this page also had ${also}, which may be why)` : ''}. ` +
+      'If the page is meant to look empty, an "ignore" rule of kind blank-page leaves it out.',
+    evidence: evidence(g.pages, [
+      `GET ${page.url} → HTTP ${page.status}; nothing visible after ${timeout ?? seconds} s${timeout !== undefined ? ' (still loading)' : ''}`,
+    ]),
+    steps: [`Open ${page.path}`, `Wait ${timeout ?? seconds} s`, 'Observe that the page still shows nothing'],
+    source: 'crawl',
+    key: findingKeys.blank(page.url),
+  };
+}
+
+function slowPageFinding(page: PageResult, g: Group): Finding {
+  const seconds = page.loadTimeoutSeconds ?? 0;
+  const role = page.via === 'entry' ? ' (the entry page)' : '';
+  return {
+    severity: g.severity,
+    kind: g.kind,
+    title: `${page.path} did not finish loading within ${seconds} s`,
+    page: page.path,
+    detail:
+      `${page.path}${role} answered HTTP ${page.status} and showed something, but did not finish loading within ${seconds} s: ` +
+      'something it waits for (a script, stylesheet, image or font) never arrived, so a browser still shows it loading. ' +
+      'The screenshot shows the page at that moment.',
+    evidence: evidence(g.pages, [
+      `GET ${page.url} → HTTP ${page.status}; the load event did not come within ${seconds} s`,
+    ]),
+    steps: [`Open ${page.path}`, `Observe that it is still loading after ${seconds} s`],
+    source: 'crawl',
+    key: findingKeys.slow(page.url),
+  };
+}
+
+/** "2 page errors and 1 failed request": a blank page's likely causes, each its own finding. */
+function otherProblems(page: PageResult): string {
+  return joinList(
+    [
+      page.pageErrors.length ? plural(page.pageErrors.length, 'page error') : '',
+      page.failedRequests.length ? plural(page.failedRequests.length, 'failed request') : '',
+      page.consoleErrors.length ? plural(page.consoleErrors.length, 'console error') : '',
+    ].filter(Boolean),
+  );
 }
 
 function pageErrorFinding(message: string, g: Group): Finding {

@@ -216,6 +216,7 @@ export function agentNotRunText(report: Pick<Report, 'status' | 'agent'>): strin
 export function pageProblemList(p: PageResult): string[] {
   return [
     p.status === null ? 'did not load' : p.status >= 400 ? `HTTP ${p.status}` : '',
+    p.blank ? 'showed nothing' : p.loadTimeoutSeconds !== undefined ? 'did not finish loading' : '',
     p.pageErrors.length ? plural(p.pageErrors.length, 'page error') : '',
     p.failedRequests.length ? plural(p.failedRequests.length, 'failed request') : '',
     p.consoleErrors.length ? plural(p.consoleErrors.length, 'console error') : '',

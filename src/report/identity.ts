@@ -80,6 +80,10 @@ export const findingKeys = {
     `${linked ? 'link' : 'page'}|${normaliseUrl(url, [originOrEmpty(url)])}|${statusClass(status)}`,
   link: (url: string, status: number | null, appOrigins: readonly string[]) =>
     `link|${normaliseUrl(url, appOrigins)}|${statusClass(status)}`,
+  /** A page that answered and showed nothing (blank, or a spinner), whether or not it finished loading. */
+  blank: (url: string) => `blank|${normaliseUrl(url, [originOrEmpty(url)])}`,
+  /** A page that answered, showed something, and never finished loading. */
+  slow: (url: string) => `slow|${normaliseUrl(url, [originOrEmpty(url)])}`,
   pageError: (message: string) => `page-error|${normaliseMessage(message)}`,
   console: (message: string) => `console-error|${normaliseMessage(message)}`,
   request: (method: string, url: string, status: number | null, appOrigins: readonly string[]) =>

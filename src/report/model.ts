@@ -1,6 +1,7 @@
 // The report of one simulation: the output contract that `simulate --json`, `show --json`,
 // the MCP tools and report.json share. Change it only additively.
 
+import { ignorableKinds } from '../config/findingKinds.js';
 import type { ErrorInfo } from '../errors.js';
 
 export type Verdict = 'pass' | 'fail' | 'inconclusive';
@@ -20,19 +21,12 @@ export type Phase =
   | 'report'
   | 'teardown';
 
-/** What kind of problem a finding is; agent findings use 'agent'. */
-export const findingKinds = [
-  'page-error',
-  'console-error',
-  'failed-request',
-  'broken-link',
-  'http-error',
-  'page-unreachable',
-  'agent',
-  'accessibility',
-  'visual-change',
-  'note',
-] as const;
+/**
+ * What kind of problem a finding is; agent findings use 'agent'. Those an `ignore` rule may name (the
+ * config's list), then the ones with settings of their own (`accessibility`; `mask` and `visualThreshold`
+ * for visual changes) and notes, which are never problems of the app.
+ */
+export const findingKinds = [...ignorableKinds, 'accessibility', 'visual-change', 'note'] as const;
 export type FindingKind = (typeof findingKinds)[number];
 
 export interface Finding {
@@ -91,6 +85,17 @@ export interface PageResult {
   links: string[];
   /** Set when the page could not be loaded at all. */
   error?: string;
+  /**
+   * The page answered (< 400) and still showed nothing by the end of the crawl's render wait (no visible
+   * text, form field, or image, canvas, svg or video of 100×100 px or more: a blank body or a spinner),
+   * this many milliseconds after it was opened.
+   */
+  blank?: { afterMs: number };
+  /**
+   * The document answered (< 400) but the page did not finish loading (its `load` event) within this
+   * many seconds; `error` says so too.
+   */
+  loadTimeoutSeconds?: number;
   /** Links only: the page the link was first seen on. */
   from?: string;
   /**

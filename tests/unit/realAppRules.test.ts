@@ -165,6 +165,21 @@ describe('ignore rules', () => {
     expect(invalid('{"ignore":[{"url":"/x"}]}')).toMatch(/field "ignore.0.reason"/);
     expect(invalid('{"ignore":[{"kind":"note","reason":"x"}]}')).toMatch(/field "ignore.0.kind"/);
   });
+
+  it('silences a page meant to look empty (a canvas editor) by kind and path, and no other page', () => {
+    const config = parseRepoConfig(
+      '{"ignore":[{"kind":"blank-page","url":"/editor","reason":"the editor draws on a canvas"}]}',
+    );
+    const blank = (page: string): Finding => ({
+      ...finding('blank-page', `${page} stayed blank`, [], page),
+      severity: 'warning',
+    });
+    const { kept, ignored } = applyIgnoreRules([blank('/editor'), blank('/dashboard')], config.ignore ?? []);
+    expect(kept.map((f) => f.page)).toEqual(['/dashboard']);
+    expect(ignoredNote(ignored)).toBe(
+      'Ignored (1) by the config\'s "ignore" rules — kind blank-page, url /editor (the editor draws on a canvas): warning "/editor stayed blank"',
+    );
+  });
 });
 
 describe('small things', () => {
