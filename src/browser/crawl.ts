@@ -518,8 +518,9 @@ async function untilSomeContent(page: BrowserPage): Promise<boolean> {
 /**
  * Runs in the page: whether it shows a person something. That is visible text (not text no one can see,
  * such as a visually hidden 1 px label: React Query's devtools button on an SPA still loading its route),
- * a visible form field, or an image (loaded), canvas, svg or video of at least 100×100 px — a canvas app
- * or a photo page shows content without text, while a spinner or an icon (40–64 px) alone is no page.
+ * a visible form field, or an image (loaded), canvas, svg, video or frame of at least 100×100 px: a canvas
+ * app, a photo page or a page shown in a frame has content without text of its own, while a spinner or an
+ * icon (40–64 px) alone is no page.
  */
 function showsContent(): boolean {
   // No DOM types here: the few members used, typed by hand.
@@ -550,7 +551,7 @@ function showsContent(): boolean {
     if (box.width > 1 && box.height > 1) return true;
   }
   const shown = doc.body.querySelectorAll(
-    'img, canvas, svg, video, input:not([type=hidden]), textarea, select',
+    'img, canvas, svg, video, iframe, input:not([type=hidden]), textarea, select',
   );
   for (let i = 0; i < Math.min(shown.length, 500); i++) {
     const el = shown[i] as El;

@@ -291,7 +291,7 @@ function pageFailureFinding(page: PageResult, g: Group): Finding {
 
 /** What counts as showing something (see `showsContent` in browser/crawl.ts), for a reader. */
 const nothingShown =
-  'no visible text or form field, and no image, canvas, svg or video of 100×100 px or more';
+  'no visible text or form field, and no image, canvas, svg, video or frame of 100×100 px or more';
 
 function blankPageFinding(page: PageResult, g: Group): Finding {
   const seconds = Math.max(1, Math.round((page.blank?.afterMs ?? 0) / 1000));

@@ -87,7 +87,7 @@ export interface PageResult {
   error?: string;
   /**
    * The page answered (< 400) and still showed nothing by the end of the crawl's render wait (no visible
-   * text, form field, or image, canvas, svg or video of 100×100 px or more: a blank body or a spinner),
+   * text, form field, or image, canvas, svg, video or frame of 100×100 px or more: a blank body or a spinner),
    * this many milliseconds after it was opened.
    */
   blank?: { afterMs: number };

@@ -48,6 +48,11 @@ const pages: Record<string, string> = {
   ),
   // A picture and no text.
   '/photo.html': html('Photo', '<img src="/photo.svg" alt="">'),
+  // A page shown in a frame (a Storybook-like preview): no text of its own.
+  '/framed.html': html(
+    'Framed',
+    '<iframe src="/photo.html" width="600" height="400" title="Preview"></iframe>',
+  ),
   // The document arrives, then a script it waits for never does: nothing after it is ever parsed.
   '/stuck-blank.html': html('Stuck', '<script src="/never.js"></script><h1>Never shown</h1>'),
   // It shows its heading, but an image it waits for never arrives: the page never finishes loading.
@@ -87,7 +92,15 @@ beforeAll(async () => {
     });
   // Pages stuck loading get a short load timeout (2 s, then 6 s); the others the crawl's own.
   const [rendered, stuck] = await Promise.all([
-    crawl(['/blank.html', '/spinner.html', '/throws.html', '/late.html', '/canvas.html', '/photo.html']),
+    crawl([
+      '/blank.html',
+      '/spinner.html',
+      '/throws.html',
+      '/late.html',
+      '/canvas.html',
+      '/photo.html',
+      '/framed.html',
+    ]),
     crawl(['/stuck-blank.html', '/stuck-shows.html'], 2_000),
   ]);
   crawled = [...rendered.pages, ...stuck.pages];
@@ -118,7 +131,7 @@ describe('a page that shows nothing', () => {
       source: 'crawl',
     });
     expect(finding?.detail).toMatch(
-      /^\/blank\.html \(the entry page\) answered HTTP 200 but showed nothing \d+ s after it was opened: no visible text or form field, and no image, canvas, svg or video of 100×100 px or more/,
+      /^\/blank\.html \(the entry page\) answered HTTP 200 but showed nothing \d+ s after it was opened: no visible text or form field, and no image, canvas, svg, video or frame of 100×100 px or more/,
     );
     expect(finding?.detail).toContain('an "ignore" rule of kind blank-page');
     expect(finding?.evidence[0]).toBe(page.screenshot);
@@ -139,8 +152,8 @@ describe('a page that shows nothing', () => {
     expect(findingOn('/throws.html', 'page-error')?.title).toContain('chunk failed');
   });
 
-  it('is no finding when it renders after a delay within the wait, or shows a canvas or a picture', () => {
-    for (const p of ['/late.html', '/canvas.html', '/photo.html']) {
+  it('is no finding when it renders after a delay within the wait, or shows a canvas, a picture or a frame', () => {
+    for (const p of ['/late.html', '/canvas.html', '/photo.html', '/framed.html']) {
       expect(byPath(p), p).toMatchObject({ status: 200 });
       expect(byPath(p).blank, p).toBeUndefined();
       expect(
