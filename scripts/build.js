@@ -1,10 +1,15 @@
 #!/usr/bin/env node
 // `npm run build`: type-check with tsc, then bundle with esbuild into dist/ — one entry per face,
 // so start-up reads a few files instead of hundreds of modules:
-//   dist/cli.js           the commander program (`myfav-coworker <command>`)
-//   dist/mcp.js           the MCP server on stdio (`myfav-coworker mcp`, or a bare call with stdin not a TTY)
+//   dist/cli.js, dist/mcp.js  what a user launches (`node dist/cli.js …`): the Node.js check, then the face
+//   dist/nodeGuard.js     the Node.js check (src/nodeGuard.ts), bundled alone for old Nodes' syntax, with
+//                         package.json's engines.node built in: on a Node it does not allow, one line on
+//                         stderr and exit code 2 instead of a crash in the program
+//   dist/cliMain.js       the commander program (`myfav-coworker <command>`)
+//   dist/mcpMain.js       the MCP server on stdio (`myfav-coworker mcp`, or a bare call with stdin not a TTY)
 //   dist/keychainChild.js the short-lived keychain process (src/auth/keychain.ts spawns it by path)
 //   dist/help.txt         `--help`'s text, printed by bin/ without loading the program
+// bin/ imports the check, then dist/cliMain.js or dist/mcpMain.js.
 // Lazy `import()`s stay lazy: esbuild splits them into chunks (dist/chunk-*.js) loaded on first use.
 // Native modules, Playwright and axe-core stay external (installed dependencies, resolved from
 // node_modules): they load .node binaries or files next to their own sources, or inject their source.
@@ -18,6 +23,8 @@ import { bundleOptions } from './bundleOptions.js';
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const out = path.join(root, 'dist');
+const engines = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')).engines?.node;
+if (typeof engines !== 'string') throw new Error('package.json has no engines.node for the Node.js check');
 
 execFileSync(
   process.execPath,
@@ -31,14 +38,41 @@ rmSync(out, { recursive: true, force: true });
 await build({
   absWorkingDir: root,
   entryPoints: {
-    cli: 'src/cli/main.ts',
-    mcp: 'src/mcp/main.ts',
+    cliMain: 'src/cli/main.ts',
+    mcpMain: 'src/mcp/main.ts',
     keychainChild: 'src/auth/keychainChild.ts',
   },
   outdir: out,
   ...bundleOptions,
   sourcemap: true,
 });
+// The Node.js check: alone (no shared chunk, no banner importing `node:module`), lowered to syntax
+// Node 12 parses, so that an old Node runs it rather than failing on the program's syntax first.
+await build({
+  absWorkingDir: root,
+  entryPoints: { nodeGuard: 'src/nodeGuard.ts' },
+  outdir: out,
+  bundle: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node12',
+  define: { MYFAV_NODE_ENGINES: JSON.stringify(engines) },
+  logLevel: 'warning',
+  legalComments: 'none',
+});
+// What a user launches directly: the check, then the face (dynamically, so nothing of it is loaded first;
+// awaited, so a face that never settles still ends as an unsettled top-level await, exit code 13).
+for (const [entry, program] of [
+  ['cli.js', 'cliMain.js'],
+  ['mcp.js', 'mcpMain.js'],
+]) {
+  writeFileSync(
+    path.join(out, entry),
+    `// Written by scripts/build.js: the Node.js check (src/nodeGuard.ts), then ${program}.\n` +
+      `import { nodeSupported } from './nodeGuard.js';\n` +
+      `if (nodeSupported) await import('./${program}');\n`,
+  );
+}
 
 // The code's identity (src/version.ts codeIdentity): results cached by other code are not reused.
 const buildHash = createHash('sha256');

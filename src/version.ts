@@ -1,16 +1,20 @@
 import { readFileSync } from 'node:fs';
 
-/** The package's version, from its package.json (one level above dist/ and src/). */
-export const productVersion: string = (() => {
+/** The package's package.json (one level above dist/ and src/), or {} when it cannot be read. */
+const packageJson: { version?: unknown; engines?: { node?: unknown } } = (() => {
   try {
-    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
-      version?: unknown;
-    };
-    return typeof pkg.version === 'string' ? pkg.version : '0.0.0';
+    return JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) ?? {};
   } catch {
-    return '0.0.0';
+    return {};
   }
 })();
+
+/** The package's version, from its package.json. */
+export const productVersion: string = typeof packageJson.version === 'string' ? packageJson.version : '0.0.0';
+
+/** The Node.js versions it runs on (`engines.node`; src/nodeGuard.ts, run before start-up, has it built in). */
+export const nodeEngines: string =
+  typeof packageJson.engines?.node === 'string' ? packageJson.engines.node : '';
 
 /**
  * The hash of the built code (`dist/build-id.txt`, written by scripts/build.js), or '' when running

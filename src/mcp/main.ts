@@ -1,5 +1,6 @@
-// The MCP face's own entry (dist/mcp.js): `myfav-coworker mcp`, or a bare `myfav-coworker` whose stdin
-// is not a terminal, comes here straight from bin/ without the CLI's commander program. It answers
+// The MCP face's own entry (dist/mcpMain.js, behind the Node.js check of dist/mcp.js and bin/):
+// `myfav-coworker mcp`, or a bare `myfav-coworker` whose stdin is not a terminal, comes here straight
+// from bin/ without the CLI's commander program. It answers
 // `initialize` first (earlyInitialize.ts) and only then loads the server: the MCP SDK, zod, the job
 // service. The job history, git, Playwright and the rest load later still, when something needs them.
 

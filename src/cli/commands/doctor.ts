@@ -8,8 +8,10 @@ import { discoverBrowser } from '../../browser/discover.js';
 import type { Deps } from '../../deps.js';
 import { type CoworkerError, toCoworkerError } from '../../errors.js';
 import type { Outcome } from '../../exit.js';
+import { unsupportedNodeMessage } from '../../nodeVersion.js';
 import { jobsDbPath } from '../../paths.js';
 import { sandboxSelfTest } from '../../sandbox/selfTest.js';
+import { nodeEngines } from '../../version.js';
 import { colorEnabled, styler } from '../output.js';
 
 const run = promisify(execFile);
@@ -73,11 +75,12 @@ export function registerDoctor(program: Command, deps: () => Deps, settle: (outc
         return;
       }
       const checks: Check[] = [];
-      const major = Number(process.versions.node.split('.')[0]);
+      // Always ok from the built CLI (a Node the engines refuse never gets this far): the same range, said.
+      const nodeProblem = unsupportedNodeMessage(process.version, process.execPath, nodeEngines);
       checks.push({
         name: 'Node.js',
-        state: major >= 22 ? 'ok' : 'fail',
-        detail: `${process.version}${major >= 22 ? '' : ' (need 22 or newer)'}`,
+        state: nodeProblem ? 'fail' : 'ok',
+        detail: `${process.version}${nodeProblem ? ` (needs ${nodeEngines})` : ''}`,
       });
       checks.push(
         await run('git', ['--version']).then(
