@@ -39,13 +39,16 @@ export class PortTurn {
   }
 
   /**
-   * The base, before it launches: after the head's launch (so that of two apps on one port the head
-   * gets it — its own base crawl waits for the head's pages anyway), and when both sides pin the same
-   * port, after the head app has stopped.
+   * The base, before it launches. In a network of its own it starts at once, beside the head's launch
+   * (its crawl visits the head's pages as soon as the head queues them: a base up early is a base done
+   * early). Sharing the host's network, it starts after the head's launch, so that of two apps on one
+   * port — including one that ignores the port we give it — the head gets it; and when both sides pin
+   * the same port, after the head app has stopped.
    */
   async beforeBaseLaunch(base: AppPlan, signal: AbortSignal): Promise<void> {
+    if (this.separateNetworks) return;
     const head = await untilAborted(this.headUp.promise, signal);
-    if (base.fixedPort === undefined || this.separateNetworks || head.fixedPort !== base.fixedPort) return;
+    if (base.fixedPort === undefined || head.fixedPort !== base.fixedPort) return;
     await this.wait(`its start command pins port ${base.fixedPort}`, signal);
   }
 

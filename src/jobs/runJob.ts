@@ -250,7 +250,7 @@ export async function runJob(job: JobRecord, deps: JobDeps, opts: JobRunOptions)
     // Registered after the app: torn down before it (reverse order), so the trace is written first.
     teardown.add('close the browser', () => session.close());
     const diffRoutes = (plan.diffRoutes?.routes ?? []).map((route) => route.path);
-    // The base visits each page as soon as the head has been there (and what both sides have is compared
+    // The base visits each page as soon as the head queues it (and what both sides have is compared
     // right away), so the base's crawl runs beside the head's crawl and agent, not after them.
     const ahead = compare.enabled
       ? new CompareAhead({
