@@ -4,7 +4,7 @@
 #   bash scripts/with-setup.sh test    # the whole test suite
 # Installs only what is missing: git, Chromium (and Debian's chromium-headless-shell), gnome-keyring + dbus (a real OS keychain for the tests),
 # bubblewrap (the sandbox of the PR's code, Linux), for `test` and `bench` MariaDB + FastAPI (the full-stack fixture),
-# Node.js >= 22 (24 LTS from the npm registry, under ~/.node24, when the system's node is older),
+# Node.js >= 22.14 (24 LTS from the npm registry, under ~/.node24, when the system's node is older),
 # and the npm dependencies (npm ci).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -53,8 +53,10 @@ if [ "${#missing[@]}" -gt 0 ]; then
   fi
 fi
 
-node_major() { node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0; }
-if [ "$(node_major)" -lt 22 ]; then
+# package.json's engines (^22.14.0 || >=23.6.0): the Node-API 10 that better-sqlite3's prebuilt binding
+# needs (older Nodes crash on it rather than refuse it), on Node 22 or later.
+node_ok() { node -e 'const [major] = process.versions.node.split(".").map(Number); process.exit(major >= 22 && Number(process.versions.napi) >= 10 ? 0 : 1)' 2>/dev/null; }
+if ! node_ok; then
   node24="$HOME/.node24/node_modules/node"
   if [ ! -x "$node24/bin/node" ]; then
     say "Node $(node --version 2>/dev/null || echo none) is too old; installing Node 24 LTS under ~/.node24"
