@@ -1,11 +1,11 @@
 // The base commit's run, kept for the next simulation against the same base: a second PR on the same
 // base, or a rerun, does not install and start the base app again. Commits are immutable, so a base run is
 // a function of (repository, base SHA, the settings that change what is crawled, our code — version and
-// build hash) — that is the key. A cached run answers for the pages it visited: one that lacks a page the
+// build hash, the browser that took its screenshots) — that is the key. A cached run answers for the pages it visited: one that lacks a page the
 // head visited is not used (the base runs again, and the new run, which covers both, replaces it).
 
 import { createHash } from 'node:crypto';
-import { cp, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readFile, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { SettingOverrides } from '../config/schema.js';
 import type { BrokenLink, PageResult } from '../report/model.js';
@@ -33,6 +33,8 @@ export function baseCacheKey(input: {
   overrides: SettingOverrides;
   /** The head's mask selectors and whether axe runs: they change the base's screenshots and results. */
   pageChecks: { mask: readonly string[]; accessibility: boolean };
+  /** Which browser takes the screenshots (`browserIdentity`). */
+  browser: string;
   /** Which code makes the run (src/version.ts); the running code's unless given. */
   code?: string;
 }): string {
@@ -47,10 +49,28 @@ export function baseCacheKey(input: {
         base: input.baseSha,
         crawlSettings,
         pageChecks,
+        browser: input.browser,
       }),
     )
     .digest('hex')
     .slice(0, 32);
+}
+
+/**
+ * The browser executable as the base cache knows it: its real path, size and modification time. Another
+ * browser renders text a pixel or two apart — measured on TodoMVC's home page, Debian's full Chromium and
+ * its chromium-headless-shell (the same version, 156) differ in 1.9 % of the pixels, 19× the default
+ * visual threshold — so a base run another browser (or another build of it: a package upgrade changes the
+ * file) took would flag pages the change never touched as looking different.
+ */
+export async function browserIdentity(executablePath: string): Promise<string> {
+  try {
+    const file = await realpath(executablePath);
+    const info = await stat(file);
+    return `${file}:${info.size}:${Math.trunc(info.mtimeMs)}`;
+  } catch {
+    return executablePath;
+  }
 }
 
 /** The cached run, or null (none, too old, unreadable — a cache miss is never an error). */

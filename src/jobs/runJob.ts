@@ -20,7 +20,7 @@ import { writeReportFiles } from '../report/write.js';
 import { sandboxForJob } from '../sandbox/forJob.js';
 import { sandboxInfo } from '../sandbox/types.js';
 import { appInfo, prepareSide, serviceLogsOf, sideSettings, stoppedServiceReason } from './appSide.js';
-import { baseCacheKey, type CachedBaseRun, readBaseCache } from './baseCache.js';
+import { baseCacheKey, browserIdentity, type CachedBaseRun, readBaseCache } from './baseCache.js';
 import { type BaseSide, startBaseSide } from './baseSide.js';
 import { CompareAhead } from './compareAhead.js';
 import { runComparePhase } from './comparePhase.js';
@@ -166,12 +166,15 @@ export async function runJob(job: JobRecord, deps: JobDeps, opts: JobRunOptions)
     let liveBase: BaseSide | null = null;
     const baseSides: BaseSide[] = [];
     let cachedBase: CachedBaseRun | null = null;
+    // Found before the base cache is read: a base run another browser took is not this job's base.
+    const executable = await discoverBrowser();
     const cacheKey = compare.enabled
       ? baseCacheKey({
           repo: checkout.target.repo,
           baseSha: compare.baseSha,
           overrides: job.request.settings,
           pageChecks: { mask: pageChecks.mask, accessibility: pageChecks.accessibility !== 'off' },
+          browser: await browserIdentity(executable.path),
         })
       : '';
     const baseArtifacts = path.join(artifactDir, 'base');
@@ -237,7 +240,6 @@ export async function runJob(job: JobRecord, deps: JobDeps, opts: JobRunOptions)
 
     // crawl
     enter('crawl', 'opening the browser');
-    const executable = await discoverBrowser();
     const tracePath = path.join(artifactDir, 'trace.zip');
     const session = await openBrowserSession({
       executable,

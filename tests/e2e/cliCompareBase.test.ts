@@ -4,11 +4,12 @@
 // The simulations are independent of one another (each checks what it left behind by its own job id),
 // so the tests run concurrently, two simulations at a time; the one run that must come after another
 // (a base run cached by an earlier branch) waits for it.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildDemoRepo } from '../../fixtures/buildDemoRepo.js';
+import { discoverBrowser } from '../../src/browser/discover.js';
 import type { Finding, Report } from '../../src/report/model.js';
 import {
   allText,
@@ -34,11 +35,19 @@ import { processesWithMarker } from '../helpers/processes.js';
 
 let work: string;
 let demo: string;
+/** Another browser executable: a wrapper script around the one this machine has. */
+let otherBrowser: string;
 const home = tempHome();
 
 beforeAll(async () => {
   work = mkdtempSync(path.join(os.tmpdir(), 'myfav-test-compare-'));
   demo = (await buildDemoRepo(path.join(work, 'demo'))).repoPath;
+  // The one the CLI finds (its environment has no MYFAV_* variables).
+  const browser = await discoverBrowser({ ...process.env, MYFAV_BROWSER_PATH: undefined });
+  mkdirSync(path.join(work, 'other-browser'));
+  otherBrowser = path.join(work, 'other-browser', 'chrome');
+  writeFileSync(otherBrowser, `#!/bin/sh\nexec ${JSON.stringify(browser.path)} "$@"\n`);
+  chmodSync(otherBrowser, 0o755);
 });
 afterAll(() => {
   // Nothing of any job is left once they have all ended.
@@ -56,10 +65,12 @@ async function simulate(
   head: string,
   base: string,
   extra: string[] = [],
+  env: Record<string, string> = {},
 ): Promise<{ code: number | null; report: Report; stderr: string }> {
   const r = await simulation(() =>
     runCli(['simulate', repo, '--head', head, '--base', base, '--json', '--no-agent', ...extra], {
       home: home.dir,
+      env,
       timeoutMs: 180_000,
     }),
   );
@@ -112,9 +123,15 @@ describe('comparing with the base', { concurrent: true, ...slow }, () => {
       expect(report.summary).toContain('1 fixed by this change');
     });
 
-    it('passes a branch that changes nothing visible, listing the base’s 404 as pre-existing — from the cached base run', async () => {
+    // After fixChangelog, whose base run it uses; the run with another browser waits for it (at the same
+    // time, the same request would join this job).
+    const docsContributing = once(async () => {
       await fixChangelog();
-      const { code, report, stderr } = await simulate(demo, 'docs/contributing', 'release/1.1');
+      return simulate(demo, 'docs/contributing', 'release/1.1');
+    });
+
+    it('passes a branch that changes nothing visible, listing the base’s 404 as pre-existing — from the cached base run', async () => {
+      const { code, report, stderr } = await docsContributing();
       expect(report.verdict).toBe('pass');
       expect(code).toBe(0);
       expect(titles(report.findings, 'pre-existing')).toEqual([expect.stringContaining('/changelog.html')]);
@@ -124,6 +141,19 @@ describe('comparing with the base', { concurrent: true, ...slow }, () => {
       expect(report.comparison).toMatchObject({ cached: true, timings: {} });
       expect(stderr).not.toContain('base: starting');
       expect(stderr).toContain('using the cached run');
+    });
+
+    it('runs the base again when another browser takes the screenshots', async () => {
+      await docsContributing();
+      // Full Chromium and its headless shell render text a pixel apart: a base run the other one took
+      // would make untouched pages look changed.
+      const { report, stderr } = await simulate(demo, 'docs/contributing', 'release/1.1', [], {
+        MYFAV_BROWSER_PATH: otherBrowser,
+      });
+      expect(report.comparison?.cached).toBe(false);
+      expect(stderr).toContain('base: starting');
+      expect(stderr).not.toContain('using the cached run');
+      expect(report.verdict).toBe('pass');
     });
 
     it('runs the base again with --refresh-base', async () => {

@@ -40,6 +40,7 @@ describe('the build identity', () => {
       baseSha: 'a'.repeat(40),
       overrides: {},
       pageChecks: { mask: [], accessibility: true },
+      browser: '/usr/bin/chromium:5066:1764145500000',
     };
     expect(baseCacheKey({ ...input, code: '0.1.0+aaaaaaaaaaaaaaaa' })).not.toBe(
       baseCacheKey({ ...input, code: '0.1.0+bbbbbbbbbbbbbbbb' }),
