@@ -127,8 +127,11 @@ export async function runStdioServer(opts: StdioServerOptions): Promise<Outcome>
     : new StdioServerTransport(process.stdin, protocolOut);
   transport.onerror = (err) => logger.debug(`stdio transport: ${err.message}`);
   await server.connect(transport);
-  // stdin ended while the entry was still reading the first line: nothing more will come.
-  if (opts.early?.ended) setImmediate(onStdinEnd);
+  // stdin may have ended before the listeners above were on it: while the entry read the first line
+  // (early.ended), or after, while the server loaded (a client that sends `initialize` and closes stdin
+  // at once; Node 22 then emits 'end' on the paused stdin, with nobody listening). 'end' does not come
+  // twice, and without it `exited` would never settle: Node 22 exits 13, "unsettled top-level await".
+  if (opts.early?.ended || process.stdin.readableEnded || process.stdin.destroyed) setImmediate(onStdinEnd);
   logger.debug(`myfav-coworker MCP server ${opts.version} ready on stdio (pid ${process.pid})`);
 
   try {

@@ -2,7 +2,9 @@
 // stderr and exits 2 — instead of the segfault better-sqlite3's Node-API 10 binding causes there (Node 20
 // crashed with exit 139 and no word on `simulate`). Run under a real old Node: the system's /usr/bin/node
 // (20 on this machine and on CI), or MYFAV_TEST_OLD_NODE; without one the tests are skipped, not passed.
-// Needs `npm run build`.
+// On this Node.js and on the oldest one the engines accept (MYFAV_TEST_NODE22, e.g. a 22.14.0 binary from
+// `npm install node@22.14.0`; skipped without it) the entries run the program, and the MCP server ends
+// quietly with exit 0 when its client closes stdin. Needs `npm run build`.
 
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -37,6 +39,14 @@ function findOldNode(): { bin: string; version: string } | undefined {
 }
 
 const oldNode = findOldNode();
+
+/** MYFAV_TEST_NODE22: a Node.js near the floor the engines accept (22.14.0), with its version. */
+const node22 = (() => {
+  const bin = process.env.MYFAV_TEST_NODE22;
+  if (!bin) return undefined;
+  const version = execFileSync(bin, ['-p', 'process.version'], { encoding: 'utf8', timeout: 30_000 }).trim();
+  return { bin, version };
+})();
 const initialize = `${JSON.stringify({
   jsonrpc: '2.0',
   id: 1,
@@ -105,11 +115,37 @@ describe('on this Node.js', () => {
     expect(version.code, version.stderr).toBe(0);
     expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
     expect((await runWith(process.execPath, [binPath, '--version'])).stdout).toBe(version.stdout);
-    const mcp = await runWith(process.execPath, [mcpJs], initialize);
+    await expectQuietEndOfSession(process.execPath);
+  });
+});
+
+/**
+ * A client that sends `initialize` and closes stdin at once (a session that ends as it starts): the
+ * answer, nothing else on stdout, exit code 0 and no Node.js warning. Node 22 used to exit 13 here with
+ * "Warning: Detected unsettled top-level await": stdin had ended before the server listened for it.
+ */
+async function expectQuietEndOfSession(node: string) {
+  // dist/mcp.js, and bin/ without arguments as MCP clients start it (`npx myfav-coworker`).
+  for (const args of [[mcpJs], [binPath]]) {
+    const mcp = await runWith(node, args, initialize);
     expect(mcp.code, mcp.stderr).toBe(0);
-    expect(JSON.parse(mcp.stdout.split('\n')[0] ?? '')).toMatchObject({
+    const lines = mcp.stdout.split('\n').filter(Boolean);
+    expect(lines).toHaveLength(1);
+    expect(JSON.parse(lines[0] ?? '')).toMatchObject({
+      jsonrpc: '2.0',
       id: 1,
       result: { serverInfo: { name: 'myfav-coworker' } },
     });
+    expect(mcp.stderr).not.toMatch(/unsettled|Warning|Error/i);
+    expect(mcp.stderr).toMatch(/closed stdin; stopping/);
+  }
+}
+
+describe(`on the oldest Node.js supported (${node22 ? `${node22.version} at ${node22.bin}` : 'MYFAV_TEST_NODE22 not set: skipped'})`, () => {
+  it.skipIf(!node22)('the MCP server exits 0, quietly, when the client closes stdin', async () => {
+    const { bin, version } = node22!;
+    // A binary the engines refuse would only show the refusal (above): not what this test is for.
+    expect(satisfiesRange(version, engines), `${bin} is Node.js ${version}`).toBe(true);
+    await expectQuietEndOfSession(bin);
   });
 });
