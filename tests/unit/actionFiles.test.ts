@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { validateAction, validateWorkflow } from '@action-validator/core';
 import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { repoRoot } from '../helpers/cli.js';
 
 const read = (file: string) => readFileSync(path.join(repoRoot, file), 'utf8');
@@ -43,6 +44,25 @@ describe('the GitHub Action', () => {
     // Inputs reach the script as data (environment), never spliced into its code.
     const runLines = action.split('\n').filter((l) => /^\s+run: /.test(l));
     for (const line of runLines) expect(line).not.toMatch(/\$\{\{\s*inputs\./);
+  });
+
+  it('runs the CLI on Node.js 24, not on whatever Node the runner has', () => {
+    type Step = { uses?: string; run?: string; with?: Record<string, unknown> };
+    const isSetupNode24 = (step: Step | undefined) =>
+      /^actions\/setup-node@v\d+$/.test(step?.uses ?? '') && String(step?.with?.['node-version']) === '24';
+    // The composite sets it up itself, right before the step that runs npx (action/run.sh).
+    const steps = (parse(action) as { runs: { steps: Step[] } }).runs.steps;
+    const cli = steps.findIndex((step) => step.run?.includes('action/run.sh'));
+    expect(cli).toBeGreaterThan(0);
+    expect(isSetupNode24(steps[cli - 1]), JSON.stringify(steps[cli - 1])).toBe(true);
+    // The example workflow and the README's copy of it set it up before the action too.
+    const readmeWorkflow = read('README.md').match(/```yaml\n(name: myfav-coworker\n[\s\S]*?)```/)?.[1];
+    for (const file of [workflow, readmeWorkflow ?? '']) {
+      const jobSteps = (parse(file) as { jobs: { simulate: { steps: Step[] } } }).jobs.simulate.steps;
+      const ours = jobSteps.findIndex((step) => step.uses?.startsWith('myfav-coworker/myfav-coworker@'));
+      expect(ours).toBeGreaterThan(0);
+      expect(jobSteps.slice(0, ours).some(isSetupNode24)).toBe(true);
+    }
   });
 
   it('the example runs on pull_request (a fork gets no secrets), never pull_request_target', () => {
