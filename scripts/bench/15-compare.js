@@ -121,7 +121,7 @@ export default async function compare(ctx) {
         "Cold: the base app is installed and started beside the head's, then crawled in a second browser context at each page the head queues (the entry and the diff's routes before the head opens its first page); new findings are opened once more on head, until they are back.",
         'CPU time: user + system of the simulation and the processes it waited for (GNU time), median; the extra work a comparison does, whatever the load.',
         'Phases are medians of each figure on its own (they need not add up to the wall median): head to app up = checkout + detect + install + launch of the head; crawl, compare, teardown = the job phases; base to app up and base crawl = the live base (cold only), which run beside the head phases.',
-        'Pages known on both sides are compared (pixels, a second load of new problems) while the head goes on; with the base cached nothing of the base runs. The browser is the one a simulation finds (Debian\'s headless shell where installed).',
+        "Pages known on both sides are compared (pixels, a second load of new problems) while the head goes on; with the base cached nothing of the base runs. The browser is the one a simulation finds (Debian's headless shell where installed).",
         `Machine: ${os.cpus().length} cores, Node ${process.version}, load average ${loadBefore.toFixed(1)} at the start, ${os.loadavg()[0].toFixed(1)} at the end (other work on the machine slows every variant, but not alike: the extra work of a comparison is CPU, and waits overlap only when a core is free).`,
       ],
     };
