@@ -292,7 +292,8 @@ interface OpenedPage {
 
 /**
  * A page opened (see `openPage`), and when it did not load in time, a second time in a fresh tab with
- * more time (the first finished and closed). `onPageLoaded` hears of the try that counts.
+ * more time (the first finished and closed). `onPageLoaded` hears of the try that counts: one that
+ * loaded as soon as it has settled, before its screenshot; one that timed out when it is over.
  */
 async function openPatiently(
   session: BrowserSession,
@@ -303,14 +304,20 @@ async function openPatiently(
   patience: Patience,
 ): Promise<OpenedPage> {
   const timeoutMs = opts.navigationTimeoutMs ?? NAVIGATION_TIMEOUT_MS;
-  let opened = await openPage(session, item, index, digits, opts, timeoutMs);
+  // A try that loaded is the one that counts: it is heard of once settled, before its screenshot.
+  let heard = false;
+  const settled = (soFar: PageResult) => {
+    heard = true;
+    opts.onPageLoaded?.(soFar, index);
+  };
+  let opened = await openPage(session, item, index, digits, opts, timeoutMs, settled);
   if (opened.timedOut && patience.secondTries && !opts.signal?.aborted && !session.closed) {
     await opened.finish();
     session.logger.debug(`${opened.result.path} did not load in ${timeoutMs} ms: opening it once more`);
-    opened = await openPage(session, item, index, digits, opts, timeoutMs * SLOW_PAGE_FACTOR);
+    opened = await openPage(session, item, index, digits, opts, timeoutMs * SLOW_PAGE_FACTOR, settled);
     if (opened.timedOut) patience.secondTries = false;
   }
-  opts.onPageLoaded?.(opened.soFar(), index);
+  if (!heard) opts.onPageLoaded?.(opened.soFar(), index);
   return opened;
 }
 
@@ -322,6 +329,7 @@ async function openPage(
   digits: number,
   opts: CrawlOptions,
   timeoutMs: number,
+  onSettled?: (soFar: PageResult) => void,
 ): Promise<OpenedPage> {
   const result: PageResult = {
     url: item.url,
@@ -426,6 +434,7 @@ async function openPage(
   // A timed-out page may still show something useful; a network error page or a download shows nothing.
   const rendered = !page.isClosed() && onApp && !download && (loaded || documentStatus !== null);
   const settled = performance.now();
+  if (loaded && !timedOut) onSettled?.(soFar());
   // A second look has its first look's screenshot.
   if (rendered && !stopWhenSeen)
     result.screenshot = await screenshot(page, item.url, index, digits, opts, session);

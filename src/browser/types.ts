@@ -28,8 +28,9 @@ export interface CrawlOptions {
   /** Called after each page (index is zero-based), for progress output. */
   onPage?: (page: PageResult, index: number) => void;
   /**
-   * Called once a page has loaded and settled and its screenshot is taken, before its accessibility
-   * check: what it showed so far (a copy; the complete page comes with `onPage`).
+   * Called once a page has loaded and settled, before its screenshot and accessibility check (a page
+   * that did not load: once it is over): what it showed so far (a copy; the complete page comes with
+   * `onPage`). A second load of a new problem starts here, beside the screenshot.
    */
   onPageLoaded?: (page: PageResult, index: number) => void;
   /**

@@ -138,9 +138,9 @@ export class CompareAhead {
   }
 
   /**
-   * The head crawl's `onPageLoaded`: the page has loaded, its accessibility check still runs. When its
-   * base page is known and it already shows a new problem, its second load starts now, beside the
-   * check (for the last page it would otherwise wait for the check, at the end of the crawl).
+   * The head crawl's `onPageLoaded`: the page has loaded and settled, its screenshot and accessibility
+   * check still run. When its base page is known and it already shows a new problem, its second load
+   * starts now, beside them (for the last page it would otherwise wait for them, at the end of the crawl).
    */
   headPageLoaded(page: PageResult): void {
     if (this.stopped || this.headGone || this.rechecks.has(page.path)) return;
