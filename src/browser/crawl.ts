@@ -166,16 +166,22 @@ export async function smokeCrawl(session: BrowserSession, opts: CrawlOptions): P
     }
   }
 
-  // Following links: each page's last step (axe-core, in compared runs) runs while the next page loads —
-  // most of a load is waiting for the network to go quiet. Pages finish one at a time, in order, and at
-  // most one finishes beside the next one's load (two tabs).
+  // Following links: each page's last step (axe-core, in compared runs) runs once the next page has
+  // loaded, while that one waits for its network to go quiet. Pages finish one at a time, in order, and at
+  // most one finishes beside the next one (two tabs).
   let finishing: Promise<void> = Promise.resolve();
+  // Starts the previous page's last step: once the next page has loaded (its load is busy, its wait for
+  // the network to go quiet is idle), or at once when there is no next page or it did not load.
+  let finishPrevious = () => {};
   let opened = 0;
   try {
     while (follow && next < queue.length && opened < maxPages) {
       throwIfCancelled(opts.signal);
       const item = queue[next++] as QueueItem;
-      const visit = await openPatiently(session, item, opened++, digits, opts, patience);
+      const visit = await openPatiently(session, item, opened++, digits, opts, patience, () =>
+        finishPrevious(),
+      );
+      finishPrevious();
       request ??= visit.page.context().request;
       // A same-origin redirect (/ → /login) already showed us the target: do not open it again.
       if (session.isAppUrl(visit.finalUrl)) known.add(pageKey(visit.finalUrl));
@@ -193,7 +199,11 @@ export async function smokeCrawl(session: BrowserSession, opts: CrawlOptions): P
         });
       }
       const previous = finishing;
+      const nextLoaded = new Promise<void>((resolve) => {
+        finishPrevious = resolve;
+      });
       finishing = previous.then(async () => {
+        await nextLoaded;
         pages.push(await visit.finish());
         log.debug(`crawled ${result.path}: ${result.status ?? result.error} (${visit.timings()})`);
         opts.onPage?.(result, pages.length - 1);
@@ -202,6 +212,7 @@ export async function smokeCrawl(session: BrowserSession, opts: CrawlOptions): P
       await previous;
     }
   } finally {
+    finishPrevious();
     // No tab of the crawl outlives it.
     await finishing.catch(() => {});
   }
@@ -302,6 +313,7 @@ async function openPatiently(
   digits: number,
   opts: CrawlOptions,
   patience: Patience,
+  onLoaded?: () => void,
 ): Promise<OpenedPage> {
   const timeoutMs = opts.navigationTimeoutMs ?? NAVIGATION_TIMEOUT_MS;
   // A try that loaded is the one that counts: it is heard of once settled, before its screenshot.
@@ -310,11 +322,20 @@ async function openPatiently(
     heard = true;
     opts.onPageLoaded?.(soFar, index);
   };
-  let opened = await openPage(session, item, index, digits, opts, timeoutMs, settled);
+  let opened = await openPage(session, item, index, digits, opts, timeoutMs, settled, onLoaded);
   if (opened.timedOut && patience.secondTries && !opts.signal?.aborted && !session.closed) {
     await opened.finish();
     session.logger.debug(`${opened.result.path} did not load in ${timeoutMs} ms: opening it once more`);
-    opened = await openPage(session, item, index, digits, opts, timeoutMs * SLOW_PAGE_FACTOR, settled);
+    opened = await openPage(
+      session,
+      item,
+      index,
+      digits,
+      opts,
+      timeoutMs * SLOW_PAGE_FACTOR,
+      settled,
+      onLoaded,
+    );
     if (opened.timedOut) patience.secondTries = false;
   }
   if (!heard) opts.onPageLoaded?.(opened.soFar(), index);
@@ -330,6 +351,7 @@ async function openPage(
   opts: CrawlOptions,
   timeoutMs: number,
   onSettled?: (soFar: PageResult) => void,
+  onLoaded?: () => void,
 ): Promise<OpenedPage> {
   const result: PageResult = {
     url: item.url,
@@ -381,6 +403,7 @@ async function openPage(
     result.loadMs = Math.round(performance.now() - started);
     result.status = response?.status() ?? documentStatus;
     loaded = true;
+    onLoaded?.();
     // axe-core's source is parsed while the page settles (see accessibility.ts).
     if (opts.accessibility) {
       a11y = new AccessibilityCheck(page);
