@@ -17,7 +17,7 @@ import { createGitRepo, type GitRepo } from '../helpers/gitRepo.js';
 import { processesWithMarker } from '../helpers/processes.js';
 
 const mark = `myfavatk${randomUUID().slice(0, 8)}`;
-const token = `ghp_${'S4ndb0xTok'.repeat(4)}`;
+const token = `ghp_${'FAKEsandbx'.repeat(4)}`;
 let work: string;
 let userHome: string;
 let outsideFile: string;

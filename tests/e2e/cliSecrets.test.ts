@@ -7,7 +7,7 @@ afterAll(() => home.cleanup());
 describe('the CLI keeps tokens out of what it prints', () => {
   it('masks a token pasted as the target, on stdout (--json) as on stderr', async () => {
     // Pasting the wrong clipboard entry: the error quotes what was given.
-    const token = `ghp_${'Zq7Wx9Lm'.repeat(4)}`;
+    const token = `ghp_${'FAKEsecr'.repeat(4)}`;
     const r = await runCli(['simulate', token, '--json', '--no-agent'], { home: home.dir });
     expect(r.code).toBe(2);
     const json = JSON.parse(r.stdout) as { error: { code: string; message: string } };

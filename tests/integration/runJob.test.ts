@@ -121,7 +121,7 @@ describe('runJob', () => {
     // both printed by the app under test (an error page that echoes its configuration, say).
     const stored = `kc${randomBytes(12).toString('hex')}`;
     registerSecret(stored);
-    const lookalike = `ghp_${'a1B2c3D4'.repeat(4)}`;
+    const lookalike = `ghp_${'FAKElook'.repeat(4)}`;
     const repo = await repoWith({
       'index.html': `<!doctype html><title>token ${lookalike}</title><h1>hi</h1>
 <script>console.error('request failed with token ${stored}');</script>`,
